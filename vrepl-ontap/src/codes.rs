@@ -1,0 +1,1 @@
+//! ONTAP error codes (filled in by the simulator work).

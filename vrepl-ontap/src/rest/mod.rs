@@ -1,0 +1,1 @@
+//! The ONTAP REST client.
