@@ -10,9 +10,13 @@
 #![deny(missing_docs)]
 
 pub mod array;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod error;
 pub mod mirror;
 pub mod model;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod wait;
 
 pub use array::{Array, DynArray, MirrorControl, StorageArray};
