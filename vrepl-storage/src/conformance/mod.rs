@@ -1,0 +1,1 @@
+//! The behaviour suite every implementation of the array traits must pass.

@@ -1,0 +1,1 @@
+//! Simulated arrays on one simulated fabric.
