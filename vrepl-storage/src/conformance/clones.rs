@@ -48,7 +48,10 @@ pub async fn clone_of_a_destination_uses_the_newest_snapmirror_snapshot(h: &dyn 
         .any(|v| v.path == clone.path));
 
     let parent_luns = site2.list_luns(Some(parent)).await.expect("parent LUNs");
-    let clone_luns = site2.list_luns(Some(&clone.path)).await.expect("clone LUNs");
+    let clone_luns = site2
+        .list_luns(Some(&clone.path))
+        .await
+        .expect("clone LUNs");
     assert_eq!(parent_luns.len(), clone_luns.len());
     for lun in &clone_luns {
         let original = parent_luns
@@ -56,7 +59,10 @@ pub async fn clone_of_a_destination_uses_the_newest_snapmirror_snapshot(h: &dyn 
             .find(|p| p.path.name == lun.path.name)
             .unwrap_or_else(|| panic!("{} has no counterpart in the parent", lun.path));
         assert_eq!(lun.path.volume, name);
-        assert_ne!(lun.serial, original.serial, "a clone's LUN gets a new serial");
+        assert_ne!(
+            lun.serial, original.serial,
+            "a clone's LUN gets a new serial"
+        );
         assert!(lun.online && !lun.read_only, "{lun:?}");
     }
     let maps = site2.list_lun_maps(None).await.expect("maps");
@@ -84,7 +90,10 @@ pub async fn a_clone_keeps_its_parent_snapshot_busy(h: &dyn Harness) {
     let site1 = lab.site1();
     let parent = path("fas2020upper:DEVFV1");
     let snap = SnapshotName::new("before_test").expect("name");
-    site1.create_snapshot(&parent, &snap).await.expect("snapshot");
+    site1
+        .create_snapshot(&parent, &snap)
+        .await
+        .expect("snapshot");
     let clone = site1
         .create_clone(&CloneSpec {
             parent: parent.clone(),
@@ -111,7 +120,13 @@ pub async fn a_clone_keeps_its_parent_snapshot_busy(h: &dyn Harness) {
         .await
         .expect_err("the clone holds it");
     assert!(
-        matches!(err, Error::Busy { kind: ObjectKind::Snapshot, .. }),
+        matches!(
+            err,
+            Error::Busy {
+                kind: ObjectKind::Snapshot,
+                ..
+            }
+        ),
         "{err:?}"
     );
 
@@ -119,7 +134,10 @@ pub async fn a_clone_keeps_its_parent_snapshot_busy(h: &dyn Harness) {
         .set_volume_state(&clone.path, VolumeState::Offline)
         .await
         .expect("offline");
-    site1.delete_volume(&clone.path).await.expect("delete the clone");
+    site1
+        .delete_volume(&clone.path)
+        .await
+        .expect("delete the clone");
     site1
         .delete_snapshot(&parent, &snap)
         .await
@@ -142,7 +160,10 @@ pub async fn split_is_refused_while_the_clone_is_in_a_dp_relationship(h: &dyn Ha
         junction_path: None,
     };
 
-    let free = site1.create_clone(&spec("DEVFV1_free")).await.expect("clone");
+    let free = site1
+        .create_clone(&spec("DEVFV1_free"))
+        .await
+        .expect("clone");
     let parent_snapshot = free.clone_parent.clone().expect("a clone").snapshot;
     site1.split_clone(&free.path).await.expect("split");
     let split = site1.volume(&free.path).await.expect("volume");
@@ -184,7 +205,13 @@ pub async fn split_is_refused_while_the_clone_is_in_a_dp_relationship(h: &dyn Ha
         .await
         .expect_err("split refused in a DP relationship");
     assert!(
-        matches!(err, Error::Busy { kind: ObjectKind::Volume, .. }),
+        matches!(
+            err,
+            Error::Busy {
+                kind: ObjectKind::Volume,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(site1

@@ -229,7 +229,12 @@ impl fmt::Display for Report {
             self.outcomes.len() - failed
         )?;
         for o in self.failures() {
-            writeln!(f, "FAILED {}: {}", o.name, o.failure.as_deref().unwrap_or(""))?;
+            writeln!(
+                f,
+                "FAILED {}: {}",
+                o.name,
+                o.failure.as_deref().unwrap_or("")
+            )?;
         }
         Ok(())
     }

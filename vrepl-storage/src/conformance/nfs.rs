@@ -36,7 +36,13 @@ pub async fn export_policy_rule_and_junction_make_a_clone_mountable(h: &dyn Harn
         .await
         .expect_err("exists");
     assert!(
-        matches!(twice, Error::AlreadyExists { kind: ObjectKind::ExportPolicy, .. }),
+        matches!(
+            twice,
+            Error::AlreadyExists {
+                kind: ObjectKind::ExportPolicy,
+                ..
+            }
+        ),
         "{twice:?}"
     );
     let added = site2
@@ -44,10 +50,7 @@ pub async fn export_policy_rule_and_junction_make_a_clone_mountable(h: &dyn Harn
         .await
         .expect("add rule");
     assert_eq!(
-        site2
-            .list_export_rules(&svm, &policy)
-            .await
-            .expect("rules"),
+        site2.list_export_rules(&svm, &policy).await.expect("rules"),
         vec![added.clone()]
     );
     assert!(added.read_write && added.matches("192.0.2.10"));
@@ -92,7 +95,11 @@ pub async fn export_policy_rule_and_junction_make_a_clone_mountable(h: &dyn Harn
         .nfs_lookup(svm.as_str(), junction.as_str(), "192.0.2.10")
         .is_err());
     assert_eq!(
-        site2.volume(&clone.path).await.expect("volume").junction_path,
+        site2
+            .volume(&clone.path)
+            .await
+            .expect("volume")
+            .junction_path,
         None
     );
 }

@@ -58,7 +58,13 @@ pub async fn volumes_are_created_listed_and_deleted(h: &dyn Harness) {
         .contains(&created));
     let err = site1.create_volume(&spec).await.expect_err("twice");
     assert!(
-        matches!(err, Error::AlreadyExists { kind: ObjectKind::Volume, .. }),
+        matches!(
+            err,
+            Error::AlreadyExists {
+                kind: ObjectKind::Volume,
+                ..
+            }
+        ),
         "{err:?}"
     );
 
@@ -83,7 +89,13 @@ pub async fn volumes_are_created_listed_and_deleted(h: &dyn Harness) {
         .await
         .expect_err("in a relationship");
     assert!(
-        matches!(busy, Error::Busy { kind: ObjectKind::Volume, .. }),
+        matches!(
+            busy,
+            Error::Busy {
+                kind: ObjectKind::Volume,
+                ..
+            }
+        ),
         "{busy:?}"
     );
 }
@@ -115,7 +127,13 @@ pub async fn snapshots_are_created_listed_and_deleted(h: &dyn Harness) {
     assert!(ia < ib, "oldest first: {names:?}");
     let err = site1.create_snapshot(&volume, &a).await.expect_err("twice");
     assert!(
-        matches!(err, Error::AlreadyExists { kind: ObjectKind::Snapshot, .. }),
+        matches!(
+            err,
+            Error::AlreadyExists {
+                kind: ObjectKind::Snapshot,
+                ..
+            }
+        ),
         "{err:?}"
     );
     site1.delete_snapshot(&volume, &a).await.expect("delete");
@@ -139,7 +157,11 @@ pub async fn missing_objects_are_not_found(h: &dyn Harness) {
     let lun = LunPath::parse("/vol/NOPE/nope.lun").expect("path");
     let igroup = IgroupName::new("nope").expect("name");
     let cases: Vec<(&str, Option<ObjectKind>, ObjectKind)> = vec![
-        ("volume", site2.volume(&nope).await.err().and_then(kind), ObjectKind::Volume),
+        (
+            "volume",
+            site2.volume(&nope).await.err().and_then(kind),
+            ObjectKind::Volume,
+        ),
         (
             "list_snapshots",
             site2.list_snapshots(&nope).await.err().and_then(kind),
@@ -156,7 +178,11 @@ pub async fn missing_objects_are_not_found(h: &dyn Harness) {
         ),
         (
             "set_lun_online",
-            site2.set_lun_online(&svm, &lun, true).await.err().and_then(kind),
+            site2
+                .set_lun_online(&svm, &lun, true)
+                .await
+                .err()
+                .and_then(kind),
             ObjectKind::Lun,
         ),
         (
@@ -181,7 +207,11 @@ pub async fn missing_objects_are_not_found(h: &dyn Harness) {
                 .and_then(kind),
             ObjectKind::Igroup,
         ),
-        ("update", site2.update(&nope).await.err().and_then(kind), ObjectKind::Relationship),
+        (
+            "update",
+            site2.update(&nope).await.err().and_then(kind),
+            ObjectKind::Relationship,
+        ),
         (
             "break",
             site2

@@ -34,7 +34,13 @@ pub async fn relationships_are_found_by_destination_path_and_volume_name(h: &dyn
     assert_eq!(by_name.uuid, rel.uuid);
 
     let all = site2.list_relationships().await.expect("list");
-    for name in ["RG1FV1_SM", "RG1FV2_SM", "RG2FV1_SM", "RG2FV2_SM", "RG2FV3_SM"] {
+    for name in [
+        "RG1FV1_SM",
+        "RG1FV2_SM",
+        "RG2FV1_SM",
+        "RG2FV2_SM",
+        "RG2FV3_SM",
+    ] {
         assert!(
             all.iter().any(|r| r.destination.volume == name),
             "{name} is listed at Site 2"
@@ -82,7 +88,9 @@ pub async fn update_moves_content_to_the_destination(h: &dyn Harness) {
     let fabric = lab.fabric();
     assert_eq!(
         fabric.list_files(&rel.source, None).expect("source files"),
-        fabric.list_files(&rel.destination, None).expect("destination files"),
+        fabric
+            .list_files(&rel.destination, None)
+            .expect("destination files"),
         "after an update the destination equals the source"
     );
     assert_eq!(
@@ -161,7 +169,10 @@ pub async fn quiesce_while_transferring_lets_the_transfer_finish(h: &dyn Harness
         .was_already());
 
     site2.resume(&rel.destination).await.expect("resume");
-    site2.update(&rel.destination).await.expect("update after resume");
+    site2
+        .update(&rel.destination)
+        .await
+        .expect("update after resume");
     assert_eq!(
         settle(site2, &rel.destination).await.state,
         MirrorState::Snapmirrored
@@ -178,13 +189,21 @@ pub async fn break_makes_the_destination_writable(h: &dyn Harness) {
     let dst = &rel.destination;
     let note = payload(512, 3);
 
-    assert_eq!(site2.volume(dst).await.expect("volume").kind, VolumeType::Dp);
+    assert_eq!(
+        site2.volume(dst).await.expect("volume").kind,
+        VolumeType::Dp
+    );
     assert!(
-        fabric.write_file(dst, &vmfs_file("note.txt"), &note).is_err(),
+        fabric
+            .write_file(dst, &vmfs_file("note.txt"), &note)
+            .is_err(),
         "a dp destination accepts no write"
     );
     let luns = site2.list_luns(Some(dst)).await.expect("luns");
-    assert!(!luns.is_empty() && luns.iter().all(|l| l.read_only), "{luns:?}");
+    assert!(
+        !luns.is_empty() && luns.iter().all(|l| l.read_only),
+        "{luns:?}"
+    );
 
     let report = site2.break_off(dst, OnTransfer::Fail).await.expect("break");
     assert!(!report.was_already());
@@ -192,7 +211,10 @@ pub async fn break_makes_the_destination_writable(h: &dyn Harness) {
         report.relationship.expect("relationship").state,
         MirrorState::BrokenOff
     );
-    assert_eq!(site2.volume(dst).await.expect("volume").kind, VolumeType::Rw);
+    assert_eq!(
+        site2.volume(dst).await.expect("volume").kind,
+        VolumeType::Rw
+    );
     let luns = site2.list_luns(Some(dst)).await.expect("luns");
     assert!(luns.iter().all(|l| !l.read_only), "{luns:?}");
     fabric
@@ -200,7 +222,10 @@ pub async fn break_makes_the_destination_writable(h: &dyn Harness) {
         .expect("a broken-off destination takes writes");
     assert!(holds(&lab, dst, &vmfs_file("note.txt"), &note));
 
-    let again = site2.break_off(dst, OnTransfer::Fail).await.expect("break again");
+    let again = site2
+        .break_off(dst, OnTransfer::Fail)
+        .await
+        .expect("break again");
     assert!(again.was_already(), "{again:?}");
 }
 
@@ -217,7 +242,13 @@ pub async fn break_works_with_the_source_cluster_down(h: &dyn Harness) {
         .await
         .expect_err("Site 1 is down");
     assert!(
-        matches!(err, Error::Transport { retryable: true, .. }),
+        matches!(
+            err,
+            Error::Transport {
+                retryable: true,
+                ..
+            }
+        ),
         "{err:?}"
     );
     let report = lab
@@ -230,7 +261,11 @@ pub async fn break_works_with_the_source_cluster_down(h: &dyn Harness) {
         MirrorState::BrokenOff
     );
     lab.fabric()
-        .write_file(&rel.destination, &file("failover.txt"), b"running at Site 2")
+        .write_file(
+            &rel.destination,
+            &file("failover.txt"),
+            b"running at Site 2",
+        )
         .expect("the destination is writable");
     lab.fabric().set_reachable(SITE1, true);
 }
@@ -256,7 +291,10 @@ pub async fn break_during_a_transfer_fails_by_default(h: &dyn Harness) {
         }
         other => panic!("expected TransferInProgress, got {other:?}"),
     }
-    let now = site2.relationship(&rel.destination).await.expect("relationship");
+    let now = site2
+        .relationship(&rel.destination)
+        .await
+        .expect("relationship");
     assert_eq!(
         (now.state, now.transfer),
         (MirrorState::Snapmirrored, TransferStatus::Transferring)
@@ -319,10 +357,7 @@ pub async fn abort_stops_a_transfer_and_is_idempotent(h: &dyn Harness) {
         .was_already());
 
     start_slow_update(&lab, &rel, "aborted.bin").await;
-    site2
-        .abort_transfer(&rel.destination)
-        .await
-        .expect("abort");
+    site2.abort_transfer(&rel.destination).await.expect("abort");
     let now = settle(site2, &rel.destination).await;
     assert_eq!(now.state, MirrorState::Snapmirrored);
     assert_eq!(

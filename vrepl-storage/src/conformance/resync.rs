@@ -2,8 +2,7 @@
 //! back to Site 1, release and delete.
 
 use super::support::{
-    assert_not_found, file, holds, mirror, open, payload, settle, vmfs_file, NFS_MIRROR,
-    SAN_MIRROR,
+    assert_not_found, file, holds, mirror, open, payload, settle, vmfs_file, NFS_MIRROR, SAN_MIRROR,
 };
 use super::{Harness, SITE1};
 use crate::error::Error;
@@ -49,10 +48,7 @@ pub async fn resync_names_what_it_would_discard_and_needs_permission(h: &dyn Har
     let fabric = lab.fabric();
     let rel = mirror(&lab, NFS_MIRROR).await;
     let dst = &rel.destination;
-    site2
-        .break_off(dst, OnTransfer::Fail)
-        .await
-        .expect("break");
+    site2.break_off(dst, OnTransfer::Fail).await.expect("break");
     let before = site2.list_snapshots(dst).await.expect("snapshots");
     fabric
         .write_file(dst, &file("site2-a.txt"), &payload(3000, 1))
@@ -71,8 +67,16 @@ pub async fn resync_names_what_it_would_discard_and_needs_permission(h: &dyn Har
         "the common snapshot {common} existed at break time"
     );
     assert_eq!(preview.discard.snapshots, vec![snap.clone()]);
-    assert!(preview.discard.unsnapshotted_bytes >= 500, "{:?}", preview.discard);
-    assert!(preview.discard.total_bytes() >= 3500, "{:?}", preview.discard);
+    assert!(
+        preview.discard.unsnapshotted_bytes >= 500,
+        "{:?}",
+        preview.discard
+    );
+    assert!(
+        preview.discard.total_bytes() >= 3500,
+        "{:?}",
+        preview.discard
+    );
 
     let err = site2
         .resync(dst, DiscardPolicy::Refuse)
@@ -134,7 +138,10 @@ pub async fn reverse_resync_and_update_carry_a_site2_write_back_to_site1(h: &dyn
     assert_eq!((&reversed.source, &reversed.destination), (&dst, &src));
     let settled = settle(site1, &src).await;
     assert_eq!(settled.state, MirrorState::Snapmirrored);
-    assert_eq!(site1.volume(&src).await.expect("volume").kind, VolumeType::Dp);
+    assert_eq!(
+        site1.volume(&src).await.expect("volume").kind,
+        VolumeType::Dp
+    );
     assert!(
         fabric
             .write_file(&src, &vmfs_file("stray.txt"), b"x")
@@ -163,8 +170,14 @@ pub async fn reverse_resync_and_update_carry_a_site2_write_back_to_site1(h: &dyn
         .expect("relationship");
     assert_eq!((&back.source, &back.destination), (&src, &dst));
     settle(site2, &dst).await;
-    assert_eq!(site1.volume(&src).await.expect("volume").kind, VolumeType::Rw);
-    assert_eq!(site2.volume(&dst).await.expect("volume").kind, VolumeType::Dp);
+    assert_eq!(
+        site1.volume(&src).await.expect("volume").kind,
+        VolumeType::Rw
+    );
+    assert_eq!(
+        site2.volume(&dst).await.expect("volume").kind,
+        VolumeType::Dp
+    );
     assert!(holds(&lab, &src, &vmfs_file("failover-2.log"), &second));
 }
 
@@ -186,7 +199,11 @@ pub async fn reverse_resync_refuses_to_discard_site1_writes(h: &dyn Harness) {
         .await
         .expect("preview");
     assert_eq!(preview.rolled_back, rel.source);
-    assert!(preview.discard.total_bytes() >= 700, "{:?}", preview.discard);
+    assert!(
+        preview.discard.total_bytes() >= 700,
+        "{:?}",
+        preview.discard
+    );
     let err = site2
         .reverse_resync(&rel.destination, DiscardPolicy::Refuse)
         .await
@@ -275,10 +292,7 @@ pub async fn delete_scopes_remove_what_they_name(h: &dyn Harness) {
             .break_off(&rel.destination, OnTransfer::Fail)
             .await
             .expect("break");
-        let report = site2
-            .delete(&rel.destination, scope)
-            .await
-            .expect("delete");
+        let report = site2.delete(&rel.destination, scope).await.expect("delete");
         assert!(report.relationship.is_none(), "{scope:?}: {report:?}");
         if scope != DeleteScope::SourceInfoOnly {
             let err = site2

@@ -61,14 +61,23 @@ pub async fn lun_map_uses_a_chosen_id_or_the_lowest_free_one(h: &dyn Harness) {
         .map_lun(&svm, &first.path, &fibre(), Some(6))
         .await
         .expect("map with id 6");
-    assert_eq!((map.lun_id, &map.igroup, &map.lun), (6, &fibre(), &first.path));
+    assert_eq!(
+        (map.lun_id, &map.igroup, &map.lun),
+        (6, &fibre(), &first.path)
+    );
 
     let taken = site2
         .map_lun(&svm, &second.path, &fibre(), Some(6))
         .await
         .expect_err("id 6 is taken in this igroup");
     assert!(
-        matches!(taken, Error::AlreadyExists { kind: ObjectKind::LunMap, .. }),
+        matches!(
+            taken,
+            Error::AlreadyExists {
+                kind: ObjectKind::LunMap,
+                ..
+            }
+        ),
         "{taken:?}"
     );
 
@@ -103,7 +112,13 @@ pub async fn lun_map_uses_a_chosen_id_or_the_lowest_free_one(h: &dyn Harness) {
         .await
         .expect_err("already mapped to this igroup");
     assert!(
-        matches!(twice, Error::AlreadyExists { kind: ObjectKind::LunMap, .. }),
+        matches!(
+            twice,
+            Error::AlreadyExists {
+                kind: ObjectKind::LunMap,
+                ..
+            }
+        ),
         "{twice:?}"
     );
 
@@ -148,7 +163,13 @@ pub async fn igroup_initiators_are_added_and_removed_with_validation(h: &dyn Har
     assert!(group.initiators.is_empty());
     let again = site2.create_igroup(&spec).await.expect_err("exists");
     assert!(
-        matches!(again, Error::AlreadyExists { kind: ObjectKind::Igroup, .. }),
+        matches!(
+            again,
+            Error::AlreadyExists {
+                kind: ObjectKind::Igroup,
+                ..
+            }
+        ),
         "{again:?}"
     );
 
@@ -162,7 +183,13 @@ pub async fn igroup_initiators_are_added_and_removed_with_validation(h: &dyn Har
         .await
         .expect_err("already a member");
     assert!(
-        matches!(dup, Error::AlreadyExists { kind: ObjectKind::Initiator, .. }),
+        matches!(
+            dup,
+            Error::AlreadyExists {
+                kind: ObjectKind::Initiator,
+                ..
+            }
+        ),
         "{dup:?}"
     );
     let wrong = site2

@@ -52,9 +52,7 @@ impl Setup {
 async fn reach(lab: &Lab, setup: Setup) -> (VolumePath, VolumePath) {
     let site2 = lab.site2();
     let (src, dst) = match setup {
-        Setup::UninitializedIdle | Setup::UninitializedTransferring => {
-            new_relationship(lab).await
-        }
+        Setup::UninitializedIdle | Setup::UninitializedTransferring => new_relationship(lab).await,
         _ => {
             let rel = super::support::mirror(lab, NFS_MIRROR).await;
             (rel.source, rel.destination)
@@ -71,7 +69,10 @@ async fn reach(lab: &Lab, setup: Setup) -> (VolumePath, VolumePath) {
         }
         Setup::SnapmirroredQuiescing => {
             start_slow_update(lab, &rel, "table.bin").await;
-            site2.quiesce(&dst).await.expect("quiesce while transferring");
+            site2
+                .quiesce(&dst)
+                .await
+                .expect("quiesce while transferring");
         }
         Setup::Paused => {
             site2.quiesce(&dst).await.expect("quiesce");
@@ -107,7 +108,11 @@ async fn new_relationship(lab: &Lab) -> (VolumePath, VolumePath) {
         .await
         .expect("create the source volume");
     lab.fabric()
-        .write_file(&src, &super::support::file("base.bin"), &payload(super::support::BIG, 1))
+        .write_file(
+            &src,
+            &super::support::file("base.bin"),
+            &payload(super::support::BIG, 1),
+        )
         .expect("write the baseline's data");
     lab.site2()
         .create_volume(&NewVolume {
@@ -190,7 +195,10 @@ async fn verify_effect(
     let site2 = lab.site2();
     match effect {
         Effect::Already { .. } => {
-            assert!(report.was_already(), "{context}: expected an already report");
+            assert!(
+                report.was_already(),
+                "{context}: expected an already report"
+            );
         }
         Effect::Moves {
             to,
