@@ -1,9 +1,9 @@
 //! FlexClones of SnapMirror destinations (the DR test), their parent snapshots, and splits.
 
-use super::support::{file, mirror, open, path, payload, scratch_volume, SAN_MIRROR};
+use super::support::{file, mirror, open, path, payload, scratch_volume, settle, SAN_MIRROR};
 use super::Harness;
 use crate::error::Error;
-use crate::mirror::NewRelationship;
+use crate::mirror::{DiscardPolicy, NewRelationship, OnTransfer};
 use crate::model::{CloneSpec, NewVolume, SnapshotName, VolumeName, VolumeState, VolumeType};
 use crate::ObjectKind;
 
@@ -145,7 +145,7 @@ pub async fn a_clone_keeps_its_parent_snapshot_busy(h: &dyn Harness) {
 }
 
 /// Split makes a clone independent and frees its parent snapshot, but is refused while the clone
-/// is in a SnapMirror (DP) relationship.
+/// is the destination of a SnapMirror (DP) relationship.
 pub async fn split_is_refused_while_the_clone_is_in_a_dp_relationship(h: &dyn Harness) {
     let lab = open(h).await;
     let (site1, site2) = (lab.site1(), lab.site2());
@@ -196,7 +196,21 @@ pub async fn split_is_refused_while_the_clone_is_in_a_dp_relationship(h: &dyn Ha
         .await
         .expect("relationship");
     site2.initialize(&dst).await.expect("initialize");
-    super::support::settle(site2, &dst).await;
+    settle(site2, &dst).await;
+    // Reverse it, so the clone itself becomes the dp destination of the relationship.
+    site2
+        .break_off(&dst, OnTransfer::Fail)
+        .await
+        .expect("break");
+    site2
+        .reverse_resync(&dst, DiscardPolicy::Refuse)
+        .await
+        .expect("reverse resync");
+    settle(site1, &mirrored.path).await;
+    assert_eq!(
+        site1.volume(&mirrored.path).await.expect("volume").kind,
+        VolumeType::Dp
+    );
     let err = site1
         .split_clone(&mirrored.path)
         .await
