@@ -45,7 +45,7 @@
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
 //! let report = vrepl_storage::conformance::run_all(&vrepl_storage::conformance::SimHarness).await;
-//! print!("{report}"); // "37 checks, 37 passed, 0 failed"
+//! print!("{report}"); // "38 checks, 38 passed, 0 failed"
 //! # }
 //! ```
 
@@ -175,6 +175,7 @@ checks! {
     reverse_resync_follows_the_transition_table
     release_follows_the_transition_table
     delete_follows_the_transition_table
+    create_and_initialize_copy_the_baseline
     update_moves_content_to_the_destination
     transfer_progress_grows_while_a_transfer_runs
     quiesce_while_transferring_lets_the_transfer_finish
@@ -304,7 +305,8 @@ macro_rules! conformance_tests {
             reverse_resync_follows_the_transition_table
             release_follows_the_transition_table
             delete_follows_the_transition_table
-            update_moves_content_to_the_destination
+            create_and_initialize_copy_the_baseline
+    update_moves_content_to_the_destination
             transfer_progress_grows_while_a_transfer_runs
             quiesce_while_transferring_lets_the_transfer_finish
             break_makes_the_destination_writable

@@ -1,18 +1,19 @@
-//! Finding relationships, moving data with updates, quiesce, break and aborted or failed
-//! transfers.
+//! Finding and creating relationships, moving data with baselines and updates, quiesce, break,
+//! and aborted or failed transfers.
 
 use std::time::Duration;
 
 use super::support::{
-    assert_not_found, file, holds, mirror, open, path, payload, settle, start_slow_update,
-    vmfs_file, BIG, NFS_MIRROR, SAN_MIRROR,
+    assert_not_found, file, holds, mirror, open, path, payload, scratch_volume, settle,
+    start_slow_update, vmfs_file, BIG, NFS_MIRROR, SAN_MIRROR,
 };
 use super::{Harness, SITE1};
 use crate::error::Error;
 use crate::mirror::{
-    MirrorOp, MirrorState, OnTransfer, Refusal, TransferKind, TransferResult, TransferStatus,
+    MirrorOp, MirrorState, NewRelationship, OnTransfer, Refusal, TransferKind, TransferResult,
+    TransferStatus,
 };
-use crate::model::{VolumeName, VolumeType};
+use crate::model::{NewVolume, VolumeName, VolumePath, VolumeType};
 use crate::sim::Fault;
 use crate::ObjectKind;
 
@@ -405,4 +406,97 @@ pub async fn a_failed_transfer_is_recorded_and_the_next_update_succeeds(h: &dyn 
         Some(TransferResult::Success)
     );
     assert!(holds(&lab, &rel.destination, &file("retry.bin"), &data));
+}
+
+/// A relationship is created uninitialized towards a dp volume only (a rw destination is an
+/// invalid argument, a missing source is not found, a second one for the same destination
+/// exists already), and its baseline copies the source's content.
+pub async fn create_and_initialize_copy_the_baseline(h: &dyn Harness) {
+    let lab = open(h).await;
+    let site2 = lab.site2();
+    let source = scratch_volume(&lab, "CONF_BASE").await;
+    let data = payload(BIG, 12);
+    lab.fabric()
+        .write_file(&source, &file("base.bin"), &data)
+        .expect("write at the source");
+    let new_volume = |name: &str, kind: VolumeType| NewVolume {
+        path: path(&format!("fas2050upper:{name}")),
+        kind,
+        size_bytes: 1 << 30,
+    };
+    let spec = |destination: &VolumePath| NewRelationship {
+        source: source.clone(),
+        destination: destination.clone(),
+        policy: None,
+    };
+
+    let rw = site2
+        .create_volume(&new_volume("CONF_BASE_RW", VolumeType::Rw))
+        .await
+        .expect("rw volume");
+    let err = site2
+        .create_relationship(&spec(&rw.path))
+        .await
+        .expect_err("a rw destination");
+    assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+
+    let dp = site2
+        .create_volume(&new_volume("CONF_BASE_SM", VolumeType::Dp))
+        .await
+        .expect("dp volume");
+    let missing = NewRelationship {
+        source: path("fas2020upper:NOPE"),
+        ..spec(&dp.path)
+    };
+    let err = site2
+        .create_relationship(&missing)
+        .await
+        .expect_err("no such source");
+    assert_not_found(&err, ObjectKind::Volume);
+
+    let rel = site2
+        .create_relationship(&spec(&dp.path))
+        .await
+        .expect("create");
+    assert_eq!((&rel.source, &rel.destination), (&source, &dp.path));
+    assert_eq!(
+        (rel.state, rel.transfer),
+        (MirrorState::Uninitialized, TransferStatus::Idle)
+    );
+    assert_eq!(rel.policy, "Asynchronous", "ONTAP's default policy");
+    let err = site2
+        .create_relationship(&spec(&dp.path))
+        .await
+        .expect_err("twice");
+    assert!(
+        matches!(
+            err,
+            Error::AlreadyExists {
+                kind: ObjectKind::Relationship,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        lab.fabric().read_file(&dp.path, &file("base.bin")).is_err(),
+        "nothing arrives before the baseline"
+    );
+
+    site2.initialize(&dp.path).await.expect("initialize");
+    let progress = site2
+        .transfer_progress(&dp.path)
+        .await
+        .expect("progress")
+        .expect("the baseline runs");
+    assert_eq!(progress.kind, TransferKind::Initialize);
+    let done = settle(site2, &dp.path).await;
+    assert_eq!(done.state, MirrorState::Snapmirrored);
+    assert!(holds(&lab, &dp.path, &file("base.bin"), &data));
+    assert!(
+        lab.fabric()
+            .write_file(&dp.path, &file("stray.txt"), b"x")
+            .is_err(),
+        "the initialized destination is read-only"
+    );
 }
