@@ -45,7 +45,7 @@
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
 //! let report = vrepl_storage::conformance::run_all(&vrepl_storage::conformance::SimHarness).await;
-//! print!("{report}"); // "38 checks, 38 passed, 0 failed"
+//! print!("{report}"); // "39 checks, 39 passed, 0 failed"
 //! # }
 //! ```
 
@@ -83,6 +83,12 @@ pub use san::*;
 pub trait Harness: Send + Sync {
     /// Puts the backend under test in front of `fabric`'s clusters, one array per cluster.
     async fn open(&self, fabric: Fabric) -> Lab;
+
+    /// Whether the backend can front a 7-Mode lab (the seed's arrays); checks of 7-Mode
+    /// behaviour pass without running when it cannot (ONTAP REST has no 7-Mode).
+    fn supports_seven_mode(&self) -> bool {
+        false
+    }
 }
 
 /// The simulator's own harness: the fabric's [`SimArray`](crate::sim::SimArray)s, as
@@ -99,6 +105,10 @@ impl Harness for SimHarness {
             .map(|a| Arc::new(a) as DynArray)
             .collect();
         Lab::new(fabric, arrays)
+    }
+
+    fn supports_seven_mode(&self) -> bool {
+        true
     }
 }
 
@@ -193,6 +203,7 @@ checks! {
     release_without_snapshots_makes_resync_impossible
     delete_scopes_remove_what_they_name
     clone_of_a_destination_uses_the_newest_snapmirror_snapshot
+    seven_mode_clones_bring_their_luns_offline
     a_clone_keeps_its_parent_snapshot_busy
     split_is_refused_while_the_clone_is_in_a_dp_relationship
     lun_map_uses_a_chosen_id_or_the_lowest_free_one
@@ -306,7 +317,7 @@ macro_rules! conformance_tests {
             release_follows_the_transition_table
             delete_follows_the_transition_table
             create_and_initialize_copy_the_baseline
-    update_moves_content_to_the_destination
+            update_moves_content_to_the_destination
             transfer_progress_grows_while_a_transfer_runs
             quiesce_while_transferring_lets_the_transfer_finish
             break_makes_the_destination_writable
@@ -323,6 +334,7 @@ macro_rules! conformance_tests {
             release_without_snapshots_makes_resync_impossible
             delete_scopes_remove_what_they_name
             clone_of_a_destination_uses_the_newest_snapmirror_snapshot
+            seven_mode_clones_bring_their_luns_offline
             a_clone_keeps_its_parent_snapshot_busy
             split_is_refused_while_the_clone_is_in_a_dp_relationship
             lun_map_uses_a_chosen_id_or_the_lowest_free_one
