@@ -187,3 +187,19 @@ async fn nfs_lookup_checks_junction_export_and_client() {
         .nfs_lookup("192.168.1.11", "/RG2FV3", "192.168.1.5")
         .is_err());
 }
+
+#[tokio::test(start_paused = true)]
+async fn vol_paths_resolve_only_on_seven_mode() {
+    let fabric = Fabric::lab();
+    assert!(fabric
+        .nfs_lookup("192.168.1.11", "/vol/RG2FV3", "192.168.1.5")
+        .is_err());
+    let seven = Fabric::lab_with(crate::sim::LabOptions {
+        seven_mode: true,
+        ..Default::default()
+    });
+    let e = seven
+        .nfs_lookup("192.168.1.11", "/vol/RG2FV3", "192.168.1.5")
+        .unwrap();
+    assert_eq!(e.volume, vp("fas2020lower:RG2FV3"));
+}

@@ -550,3 +550,47 @@ async fn unknown_relationships_and_wrong_cluster_are_not_found() {
         "{err}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_update_needs_a_common_snapshot() {
+    let (_fabric, site1, site2) = lab_at(1000);
+    site1.release(&vp(PROD), &vp(SM), false).await.unwrap();
+    let err = site2.update(&vp(SM)).await.unwrap_err();
+    assert!(matches!(err, Error::NoCommonSnapshot { .. }), "{err}");
+    assert!(err.to_string().contains("re-initialize"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_seven_mode_destination_waits_restricted_for_its_baseline() {
+    let fabric = Fabric::lab_with(LabOptions {
+        seven_mode: true,
+        ..Default::default()
+    });
+    let site2 = fabric.array("fas2050").unwrap();
+    let dest = vp("fas2050upper:LP1FV1_SM");
+    let v = site2
+        .create_volume(&NewVolume {
+            path: dest.clone(),
+            kind: VolumeType::Dp,
+            size_bytes: 100 << 30,
+        })
+        .await
+        .unwrap();
+    assert_eq!(v.state, crate::model::VolumeState::Restricted);
+    site2
+        .create_relationship(&NewRelationship {
+            source: vp("fas2020upper:LP1FV1"),
+            destination: dest.clone(),
+            policy: None,
+        })
+        .await
+        .unwrap();
+    site2.initialize(&dest).await.unwrap();
+    pass(1).await;
+    let v = site2.volume(&dest).await.unwrap();
+    assert_eq!(v.state, crate::model::VolumeState::Online);
+    assert_eq!(
+        site2.relationship(&dest).await.unwrap().state,
+        MirrorState::Snapmirrored
+    );
+}
