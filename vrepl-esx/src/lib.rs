@@ -33,3 +33,5 @@ pub mod host;
 pub use error::{EsxError, Result};
 pub use esxcli::EsxcliHost;
 pub use host::EsxHost;
+#[cfg(feature = "sim")]
+pub mod sim;

@@ -579,3 +579,6 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
         Ok(out.stdout.into_bytes())
     }
 }
+
+#[cfg(test)]
+mod tests;
