@@ -296,3 +296,38 @@ async fn a_broken_off_replica_can_still_be_cloned() {
         .as_str()
         .starts_with("snapmirror."));
 }
+
+#[tokio::test(start_paused = true)]
+async fn clones_are_not_split_while_they_are_a_mirror_source() {
+    let fabric = Fabric::lab();
+    let site1 = fabric.array("fas2020").unwrap();
+    let site2 = fabric.array("fas2050").unwrap();
+    let clone = site1
+        .create_clone(&clone_spec("fas2020upper:LP1FV1", "LP1FV1_Clone"))
+        .await
+        .unwrap();
+    let dest = vp("fas2050upper:LP1FV1_Clone_SM");
+    site2
+        .create_volume(&crate::model::NewVolume {
+            path: dest.clone(),
+            kind: VolumeType::Dp,
+            size_bytes: 100 << 30,
+        })
+        .await
+        .unwrap();
+    site2
+        .create_relationship(&NewRelationship {
+            source: clone.path.clone(),
+            destination: dest,
+            policy: None,
+        })
+        .await
+        .unwrap();
+    let err = site1.split_clone(&clone.path).await.unwrap_err();
+    assert!(matches!(err, Error::Busy { .. }));
+    assert!(
+        err.to_string()
+            .contains("source of the SnapMirror relationship"),
+        "{err}"
+    );
+}
