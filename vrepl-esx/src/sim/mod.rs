@@ -1,0 +1,2 @@
+//! An ESXi host emulator (feature `sim`).
+pub mod render;
