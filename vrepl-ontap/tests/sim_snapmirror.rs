@@ -485,3 +485,31 @@ async fn delete_variants_remove_the_destination_record_then_release_the_source()
         .await
         .is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_broken_off_destination_still_exports_the_last_snapmirror_snapshot() {
+    let lab = Lab::start("fas2050").await;
+    let before = lab.relationship(RG1, "uuid,exported_snapshot").await;
+    let uuid = before["uuid"].as_str().unwrap();
+    lab.ok_job(
+        Method::PATCH,
+        &format!("/api/snapmirror/relationships/{uuid}"),
+        Some(json!({"state": "broken_off"})),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(3600)).await;
+    let vol = lab.volume_uuid("RG1FV1_SM").await;
+    lab.ok_job(
+        Method::POST,
+        &format!("/api/storage/volumes/{vol}/snapshots"),
+        Some(json!({"name": "dr_test"})),
+    )
+    .await;
+    let after = lab.relationship(RG1, "exported_snapshot,lag_time").await;
+    assert_eq!(after["exported_snapshot"], before["exported_snapshot"]);
+    let lag = after["lag_time"].as_str().unwrap();
+    assert!(
+        lag.starts_with("PT1H"),
+        "lag counts from the SnapMirror snapshot: {lag}"
+    );
+}

@@ -12,7 +12,7 @@ use vrepl_storage::mirror::{
     OnTransfer,
 };
 use vrepl_storage::model::VolumePath;
-use vrepl_storage::MirrorControl;
+use vrepl_storage::{MirrorControl, StorageArray};
 
 use super::cluster::single;
 use super::{accepted, created, reply, Call};
@@ -21,6 +21,43 @@ use crate::sim::collection;
 use crate::sim::errors::{ApiError, Doing};
 use crate::sim::render::{self, Endpoints};
 use crate::sim::state::Sim;
+
+/// ONTAP's exported snapshot is always the SnapMirror snapshot last transferred; the model
+/// may name a newer user snapshot of a broken-off destination, so such a relationship is shown
+/// with its newest SnapMirror snapshot and the lag since that one was taken.
+async fn as_ontap_reports(sim: &Sim, mut r: MirrorRelationship) -> MirrorRelationship {
+    if !r
+        .exported_snapshot
+        .as_ref()
+        .is_some_and(|s| !s.as_str().starts_with("snapmirror."))
+    {
+        return r;
+    }
+    let Ok(snaps) = sim.array.list_snapshots(&r.destination).await else {
+        return r;
+    };
+    if let Some(newest) = snaps
+        .iter()
+        .filter(|s| s.is_snapmirror())
+        .max_by_key(|s| s.create_time)
+    {
+        let age = sim.fabric.now() - newest.create_time;
+        r.lag = Some(std::time::Duration::from_secs(
+            age.whole_seconds().max(0) as u64
+        ));
+        r.exported_snapshot = Some(newest.name.clone());
+    }
+    r
+}
+
+async fn records(sim: &Sim, rels: Vec<MirrorRelationship>) -> Vec<Value> {
+    let mut out = Vec::with_capacity(rels.len());
+    for r in rels {
+        let r = as_ontap_reports(sim, r).await;
+        out.push(record(sim, &r));
+    }
+    out
+}
 
 fn record(sim: &Sim, r: &MirrorRelationship) -> Value {
     let cluster_uuid = |c: Option<&vrepl_storage::model::ClusterName>| {
@@ -44,7 +81,7 @@ pub(crate) async fn list(State(sim): State<Arc<Sim>>, call: Call) -> Result<Resp
     } else {
         sim.relationships().await?
     };
-    let records = rels.iter().map(|r| record(&sim, r)).collect();
+    let records = records(&sim, rels).await;
     let out = collection::respond(
         &call.path,
         &call.query,
@@ -62,6 +99,7 @@ pub(crate) async fn get_one(
 ) -> Result<Response, ApiError> {
     call.no_body()?;
     let (rel, _) = sim.relationship(&uuid).await?;
+    let rel = as_ontap_reports(&sim, rel).await;
     single(&call, &render::RELATIONSHIP, record(&sim, &rel))
 }
 
