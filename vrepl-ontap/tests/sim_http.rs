@@ -385,3 +385,36 @@ async fn shutdown_stops_listening() {
         .await;
     assert!(r.is_err());
 }
+
+#[tokio::test]
+async fn accept_application_json_turns_hal_links_off_except_next() {
+    let lab = Lab::start("fas2050").await;
+    let (user, pw) = lab.sim.credentials();
+    let get = |accept: &'static str| {
+        lab.http
+            .get(
+                lab.sim
+                    .url()
+                    .join("/api/storage/volumes?max_records=2")
+                    .unwrap(),
+            )
+            .basic_auth(user.clone(), Some(pw.clone()))
+            .header("accept", accept)
+            .send()
+    };
+    let plain: serde_json::Value = get("application/json").await.unwrap().json().await.unwrap();
+    assert!(plain["records"][0].get("_links").is_none(), "{plain}");
+    assert!(plain["_links"].get("self").is_none());
+    assert!(plain["_links"]["next"]["href"]
+        .as_str()
+        .unwrap()
+        .contains("start.uuid="));
+    let hal: serde_json::Value = get("application/hal+json")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(hal["records"][0]["_links"]["self"]["href"].is_string());
+    assert!(hal["_links"]["self"]["href"].is_string());
+}

@@ -284,6 +284,7 @@ async fn handle(
         };
         return Ok(axum::response::IntoResponse::into_response(err));
     }
+    let plain_json = wants_plain_json(&parts.headers);
     let mut parts = parts;
     if let Some(trimmed) = without_trailing_slash(&parts.uri) {
         parts.uri = trimmed;
@@ -297,6 +298,11 @@ async fn handle(
     if response.extensions().get::<DropConnection>().is_some() {
         return Err(std::io::Error::other("the simulated cluster is down"));
     }
+    let response = if plain_json {
+        without_hal_links(response).await?
+    } else {
+        response
+    };
     if plan.malformed {
         let (parts, body) = response.into_parts();
         let bytes = axum::body::to_bytes(body, 64 << 20)
@@ -308,6 +314,61 @@ async fn handle(
         return Ok(Response::from_parts(parts, Body::from(cut)));
     }
     Ok(response)
+}
+
+/// `Accept: application/json` (rather than ONTAP's default `application/hal+json`) turns HAL
+/// links off: every `_links` goes except the collection's `_links.next`.
+fn wants_plain_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .fold((false, false), |(json, hal), t| {
+            (
+                json || t == "application/json",
+                hal || t == "application/hal+json" || t == "*/*",
+            )
+        })
+        == (true, false)
+}
+
+async fn without_hal_links(
+    response: Response<Body>,
+) -> std::result::Result<Response<Body>, std::io::Error> {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 << 20)
+        .await
+        .map_err(std::io::Error::other)?;
+    let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+        return Ok(Response::from_parts(parts, Body::from(bytes)));
+    };
+    let next = value.pointer("/_links/next").cloned();
+    strip_links(&mut value);
+    if let (Some(next), Some(obj)) = (next, value.as_object_mut()) {
+        obj.insert("_links".into(), serde_json::json!({ "next": next }));
+    }
+    let out = serde_json::to_vec(&value).map_err(std::io::Error::other)?;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Ok(Response::from_parts(parts, Body::from(out)))
+}
+
+fn strip_links(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.remove("_links");
+            map.values_mut().for_each(strip_links);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_links),
+        _ => {}
+    }
 }
 
 /// `/api/snapmirror/relationships/?x=1` → `/api/snapmirror/relationships?x=1` (clients such
