@@ -2,12 +2,14 @@
 //! (or an NFS export) into a datastore, and to check what is on it.
 
 mod names;
+mod present;
 mod types;
 
 use std::fmt;
 
 use async_trait::async_trait;
 
+pub use present::{mount_copy, Resolution};
 pub use names::{DatastoreName, DatastorePath, NfsServer, NfsShare, OptionPath, VmfsUuid};
 pub use types::{
     Adapter, AdvancedOption, Device, DirEntry, EsxVersion, Filesystem, NfsDatastore, NfsMount,
