@@ -1,0 +1,523 @@
+//! The REST driver's conversation with a scripted server: the exact requests it sends, how it
+//! follows jobs and pages, and how it reports what goes wrong (wrong password, expired job,
+//! malformed answers, an unreachable cluster).
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{Method, StatusCode, Uri};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use vrepl_ontap::rest::{OntapRestClient, RestConfig, TlsMode};
+use vrepl_storage::mirror::{MirrorState, OnTransfer};
+use vrepl_storage::model::{SnapshotName, VolumePath};
+use vrepl_storage::{Error, MirrorControl, ObjectKind, StorageArray};
+
+/// One request the server saw.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    path: String,
+    query: String,
+    body: Option<Value>,
+}
+
+/// A server answering each request with the next scripted reply (status, JSON body).
+#[derive(Clone, Default)]
+struct Script {
+    replies: Arc<Mutex<VecDeque<(u16, String)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Script {
+    fn reply(&self, status: u16, body: Value) -> &Self {
+        self.replies
+            .lock()
+            .unwrap()
+            .push_back((status, body.to_string()));
+        self
+    }
+
+    fn reply_raw(&self, status: u16, body: &str) -> &Self {
+        self.replies
+            .lock()
+            .unwrap()
+            .push_back((status, body.to_string()));
+        self
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.seen()
+            .iter()
+            .map(|s| format!("{} {}", s.method, s.path))
+            .collect()
+    }
+
+    async fn serve(&self) -> SocketAddr {
+        let script = self.clone();
+        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
+            let script = script.clone();
+            async move {
+                script.seen.lock().unwrap().push(Seen {
+                    method: method.to_string(),
+                    path: uri.path().to_string(),
+                    query: uri.query().unwrap_or("").to_string(),
+                    body: serde_json::from_slice(&body).ok(),
+                });
+                let (status, body) = script
+                    .replies
+                    .lock()
+                    .unwrap()
+                    .pop_front()
+                    .unwrap_or((500, format!("{{\"error\":{{\"message\":\"unscripted {method} {uri}\",\"code\":\"999\"}}}}")));
+                (
+                    StatusCode::from_u16(status).unwrap(),
+                    [("content-type", "application/json")],
+                    body,
+                )
+            }
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
+    }
+}
+
+fn config(addr: SocketAddr) -> RestConfig {
+    let mut c = RestConfig::new(
+        format!("http://{addr}").parse().unwrap(),
+        "admin",
+        "netapp1!",
+    )
+    .with_tls(TlsMode::PlainHttpForTesting);
+    c.job_timeout = Duration::from_secs(5);
+    c
+}
+
+fn cluster_reply(s: &Script, minor: (u8, u8)) {
+    named_cluster_reply(s, "fas2050", minor);
+}
+
+fn named_cluster_reply(s: &Script, name: &str, minor: (u8, u8)) {
+    s.reply(
+        200,
+        json!({"name": name, "uuid": "c-uuid", "version": {"generation": 9, "major": minor.0, "minor": minor.1, "full": "NetApp Release"}}),
+    );
+}
+
+fn relationship(state: &str, transfer: Value) -> Value {
+    json!({"records": [{
+        "uuid": "rel-1",
+        "source": {"path": "fas2020upper:RG1FV1", "cluster": {"name": "fas2020"}},
+        "destination": {"path": "fas2050upper:RG1FV1_SM"},
+        "policy": {"name": "Asynchronous"},
+        "state": state,
+        "healthy": true,
+        "transfer": transfer,
+    }], "num_records": 1})
+}
+
+fn dst() -> VolumePath {
+    VolumePath::parse("fas2050upper:RG1FV1_SM").unwrap()
+}
+
+async fn connected(s: &Script) -> OntapRestClient {
+    cluster_reply(s, (16, 1));
+    let addr = s.serve().await;
+    OntapRestClient::connect(config(addr)).await.unwrap()
+}
+
+#[tokio::test]
+async fn connect_reads_the_cluster_and_its_version() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    assert_eq!(client.version(), (9, 16, 1));
+    assert_eq!(client.calls(), 1);
+    let seen = &s.seen()[0];
+    assert_eq!(
+        (seen.method.as_str(), seen.path.as_str()),
+        ("GET", "/api/cluster")
+    );
+    assert_eq!(seen.query, "fields=name%2Cuuid%2Cversion");
+    let debug = format!("{client:?}");
+    assert!(
+        debug.contains("fas2050") && !debug.contains("netapp1!"),
+        "{debug}"
+    );
+}
+
+#[tokio::test]
+async fn an_idle_break_is_three_calls_when_ontap_answers_within_return_timeout() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(
+        200,
+        relationship("snapmirrored", json!({"state": "success"})),
+    )
+    .reply(
+        200,
+        json!({"job": {"uuid": "job-1", "_links": {"self": {"href": "/api/cluster/jobs/job-1"}}}}),
+    )
+    .reply(200, relationship("broken_off", json!({"state": "success"})));
+    let before = client.calls();
+    let report = client.break_off(&dst(), OnTransfer::Fail).await.unwrap();
+    assert_eq!(report.relationship.unwrap().state, MirrorState::BrokenOff);
+    assert_eq!(client.calls() - before, 3);
+    let seen = s.seen();
+    assert_eq!(
+        s.lines()[1..],
+        [
+            "GET /api/snapmirror/relationships",
+            "PATCH /api/snapmirror/relationships/rel-1",
+            "GET /api/snapmirror/relationships",
+        ]
+    );
+    assert!(
+        seen[1]
+            .query
+            .contains("destination.path=fas2050upper%3ARG1FV1_SM"),
+        "{}",
+        seen[1].query
+    );
+    assert_eq!(seen[2].query, "return_timeout=10");
+    assert_eq!(seen[2].body, Some(json!({"state": "broken_off"})));
+}
+
+#[tokio::test]
+async fn a_slow_job_is_polled_until_it_ends() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(
+        200,
+        relationship("snapmirrored", json!({"state": "success"})),
+    )
+    .reply(202, json!({"job": {"uuid": "job-2"}}))
+    .reply(
+        200,
+        json!({"uuid": "job-2", "state": "running", "message": "breaking"}),
+    )
+    .reply(
+        200,
+        json!({"uuid": "job-2", "state": "success", "code": 0, "message": "success"}),
+    )
+    .reply(200, relationship("broken_off", json!({"state": "success"})));
+    client.break_off(&dst(), OnTransfer::Fail).await.unwrap();
+    assert_eq!(
+        s.lines()[3..5],
+        ["GET /api/cluster/jobs/job-2", "GET /api/cluster/jobs/job-2"]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_job_becomes_the_tables_error() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(200, relationship("snapmirrored", json!({"state": "success"})))
+        .reply(202, json!({"job": {"uuid": "job-3"}}))
+        .reply(200, json!({"uuid": "job-3", "state": "failure", "code": 13303808, "message": "Transition to broken_off state failed. Reason:Another transfer is in progress"}));
+    let e = client
+        .break_off(&dst(), OnTransfer::Fail)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::TransferInProgress { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn an_expired_job_is_a_clear_error() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(
+        200,
+        relationship("snapmirrored", json!({"state": "success"})),
+    )
+    .reply(202, json!({"job": {"uuid": "job-4"}}))
+    .reply(
+        404,
+        json!({"error": {"message": "entry doesn't exist", "code": "4", "target": "uuid"}}),
+    );
+    let e = client
+        .break_off(&dst(), OnTransfer::Fail)
+        .await
+        .unwrap_err();
+    match &e {
+        Error::NotFound {
+            kind: ObjectKind::Job,
+            name,
+        } => {
+            assert!(name.contains("job-4") && name.contains("300 s"), "{name}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_transfer_in_flight_is_refused_waited_for_or_aborted() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    let busy = relationship(
+        "snapmirrored",
+        json!({"state": "transferring", "uuid": "x-1", "bytes_transferred": 1024}),
+    );
+    s.reply(200, busy.clone());
+    let e = client
+        .break_off(&dst(), OnTransfer::Fail)
+        .await
+        .unwrap_err();
+    match e {
+        Error::TransferInProgress { progress, .. } => {
+            assert_eq!(progress.unwrap().bytes_transferred, 1024)
+        }
+        other => panic!("{other:?}"),
+    }
+
+    s.reply(200, busy)
+        .reply(200, json!({}))
+        .reply(
+            200,
+            relationship("snapmirrored", json!({"state": "aborted"})),
+        )
+        .reply(200, json!({"job": {"uuid": "j", "state": "success"}}))
+        .reply(200, relationship("broken_off", json!({"state": "aborted"})));
+    let from = s.seen().len();
+    client.break_off(&dst(), OnTransfer::Abort).await.unwrap();
+    let seen = &s.seen()[from..];
+    assert_eq!(
+        (seen[1].method.as_str(), seen[1].path.as_str()),
+        ("PATCH", "/api/snapmirror/relationships/rel-1/transfers/x-1")
+    );
+    assert_eq!(seen[1].body, Some(json!({"state": "aborted"})));
+    assert_eq!(seen[3].body, Some(json!({"state": "broken_off"})));
+}
+
+#[tokio::test]
+async fn breaking_a_broken_relationship_is_idempotent_and_sends_nothing_more() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(200, relationship("broken_off", json!({"state": "success"})));
+    let before = client.calls();
+    let report = client.break_off(&dst(), OnTransfer::Fail).await.unwrap();
+    assert!(report.already.unwrap().contains("already broken-off"));
+    assert_eq!(client.calls() - before, 1);
+}
+
+#[tokio::test]
+async fn illegal_operations_are_refused_before_any_write() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(200, relationship("broken_off", json!({"state": "success"})));
+    let e = client.update(&dst()).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot update fas2050upper:RG1FV1_SM: it is broken-off; resync it first"
+    );
+    assert!(s.seen().iter().all(|r| r.method == "GET"));
+}
+
+#[tokio::test]
+async fn collections_are_paged_through_next_links() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    let vol = |uuid: &str, name: &str| json!({"uuid": uuid, "name": name, "svm": {"name": "fas2050upper"}, "type": "dp", "state": "online", "size": 1});
+    s.reply(200, json!({"records": [vol("v1", "A_SM")], "num_records": 1, "_links": {"next": {"href": "/api/storage/volumes?start.uuid=v1&max_records=1"}}}))
+        .reply(200, json!({"records": [vol("v2", "B_SM")], "num_records": 1}));
+    let vols = client.list_volumes(None).await.unwrap();
+    assert_eq!(vols.len(), 2);
+    let page2 = &s.seen()[2];
+    assert_eq!(page2.query, "start.uuid=v1&max_records=1");
+}
+
+#[tokio::test]
+async fn an_unknown_svm_is_not_found() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(200, json!({"records": [], "num_records": 0}))
+        .reply(200, json!({"records": [], "num_records": 0}));
+    let e = client
+        .volume(&VolumePath::parse("nosuchsvm:RG1FV1").unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::NotFound {
+                kind: ObjectKind::Svm,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(s.lines()[2], "GET /api/svm/svms");
+}
+
+#[tokio::test]
+async fn a_name_with_a_space_never_reaches_the_wire() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    let before = client.calls();
+    let e = SnapshotName::new("my snap").unwrap_err();
+    assert!(matches!(e, Error::InvalidName { .. }));
+    let e = VolumePath::parse("fas2050upper:RG1 FV1").unwrap_err();
+    assert!(matches!(e, Error::InvalidName { .. }));
+    assert_eq!(client.calls(), before);
+}
+
+#[tokio::test]
+async fn malformed_answers_are_protocol_errors() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply_raw(200, "{\"records\": [{\"uuid\": ");
+    let e = client.relationship(&dst()).await.unwrap_err();
+    assert!(matches!(e, Error::Protocol { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains("GET /api/snapmirror/relationships"),
+        "{e}"
+    );
+
+    s.reply_raw(502, "<html>bad gateway</html>");
+    let e = client.relationship(&dst()).await.unwrap_err();
+    assert!(e.to_string().contains("HTTP 502"), "{e}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_an_auth_error_without_the_password() {
+    let s = Script::default();
+    s.reply(
+        401,
+        json!({"error": {"message": "not authorized for that command", "code": "6691623"}}),
+    );
+    let addr = s.serve().await;
+    let e = OntapRestClient::connect(config(addr)).await.unwrap_err();
+    assert!(
+        matches!(e, Error::Auth { ref user, .. } if user == "admin"),
+        "{e:?}"
+    );
+    assert!(!e.to_string().contains("netapp1!"));
+    assert!(!format!("{e:?}").contains("netapp1!"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unreachable_cluster_is_a_retryable_transport_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let e = OntapRestClient::connect(config(addr)).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                retryable: true,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn plain_http_needs_the_explicit_opt_in() {
+    let c = RestConfig::new("http://127.0.0.1:1".parse().unwrap(), "admin", "x");
+    let e = OntapRestClient::connect(c).await.unwrap_err();
+    assert!(e.to_string().contains("PlainHttpForTesting"), "{e}");
+}
+
+#[tokio::test]
+async fn reverse_resync_is_one_patch_with_swapped_paths_on_9_9_1() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    let site1 = Script::default();
+    named_cluster_reply(&site1, "fas2020", (16, 1));
+    let peer = OntapRestClient::connect(config(site1.serve().await))
+        .await
+        .unwrap();
+    client.add_peer(&peer);
+
+    let snap = |name: &str, at: &str| json!({"uuid": name, "name": name, "create_time": at});
+    let common = "snapmirror.x_1.2026-11-22_000000";
+    // preview: the old source (rolled back) on the peer, then this side.
+    site1
+        .reply(200, json!({"records": [{"uuid": "src", "name": "RG1FV1", "svm": {"name": "fas2020upper"}, "type": "rw", "state": "online", "size": 1}]}))
+        .reply(200, json!({"records": [snap(common, "2026-11-22T00:00:00Z")]}));
+    s.reply(200, relationship("broken_off", json!({"state": "success"})))
+        .reply(200, json!({"records": [{"uuid": "dst", "name": "RG1FV1_SM", "svm": {"name": "fas2050upper"}, "type": "rw", "state": "online", "size": 1}]}))
+        .reply(200, json!({"records": [snap(common, "2026-11-22T00:00:00Z"), snap("after_break", "2026-11-22T01:00:00Z")]}))
+        .reply(200, json!({"job": {"uuid": "j", "state": "success"}}));
+    // the reversed relationship, now on the peer
+    site1.reply(200, json!({"records": [{
+        "uuid": "rel-2", "source": {"path": "fas2050upper:RG1FV1_SM"}, "destination": {"path": "fas2020upper:RG1FV1"},
+        "state": "snapmirrored", "healthy": true, "transfer": {"state": "transferring", "uuid": "x"}}]}));
+    let report = client
+        .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Refuse)
+        .await
+        .unwrap();
+    let new = report.relationship.unwrap();
+    assert_eq!(new.destination.to_string(), "fas2020upper:RG1FV1");
+    assert!(report.discarded.unwrap().is_empty());
+    let patch = s.seen().into_iter().find(|r| r.method == "PATCH").unwrap();
+    assert_eq!(
+        patch.body,
+        Some(
+            json!({"source": {"path": "fas2050upper:RG1FV1_SM"}, "destination": {"path": "fas2020upper:RG1FV1"}, "state": "snapmirrored"})
+        )
+    );
+}
+
+#[tokio::test]
+async fn reverse_resync_before_9_9_1_creates_the_reverse_on_the_source_cluster() {
+    let s = Script::default();
+    cluster_reply(&s, (8, 0));
+    let client = OntapRestClient::connect(config(s.serve().await))
+        .await
+        .unwrap();
+    let site1 = Script::default();
+    named_cluster_reply(&site1, "fas2020", (8, 0));
+    let peer = OntapRestClient::connect(config(site1.serve().await))
+        .await
+        .unwrap();
+    client.add_peer(&peer);
+    let snap = json!({"uuid": "s", "name": "snapmirror.x_1.2026-11-22_000000", "create_time": "2026-11-22T00:00:00Z"});
+    site1
+        .reply(200, json!({"records": [{"uuid": "src", "name": "RG1FV1", "svm": {"name": "fas2020upper"}, "type": "rw", "state": "online", "size": 1}]}))
+        .reply(200, json!({"records": [snap.clone()]}));
+    s.reply(200, relationship("broken_off", json!({"state": "success"})))
+        .reply(200, json!({"records": [{"uuid": "dst", "name": "RG1FV1_SM", "svm": {"name": "fas2050upper"}, "type": "rw", "state": "online", "size": 1}]}))
+        .reply(200, json!({"records": [snap]}))
+        .reply(200, json!({"job": {"uuid": "j1", "state": "success"}}));
+    let reversed = json!({"records": [{
+        "uuid": "rel-2", "source": {"path": "fas2050upper:RG1FV1_SM"}, "destination": {"path": "fas2020upper:RG1FV1"},
+        "state": "uninitialized", "healthy": true, "transfer": {}}]});
+    site1
+        .reply(200, json!({"job": {"uuid": "j2", "state": "success"}}))
+        .reply(200, reversed.clone())
+        .reply(200, json!({"job": {"uuid": "j3", "state": "success"}}))
+        .reply(200, reversed);
+    client
+        .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Refuse)
+        .await
+        .unwrap();
+    let mine = s.seen();
+    let delete = mine.iter().find(|r| r.method == "DELETE").unwrap();
+    assert_eq!(delete.path, "/api/snapmirror/relationships/rel-1");
+    assert!(
+        delete.query.contains("destination_only=true"),
+        "{}",
+        delete.query
+    );
+    let theirs = site1.seen();
+    let post = theirs.iter().find(|r| r.method == "POST").unwrap();
+    assert_eq!(post.path, "/api/snapmirror/relationships");
+    assert_eq!(
+        post.body.as_ref().unwrap()["source"],
+        json!({"path": "fas2050upper:RG1FV1_SM"})
+    );
+    let patch = theirs.iter().find(|r| r.method == "PATCH").unwrap();
+    assert_eq!(patch.path, "/api/snapmirror/relationships/rel-2");
+    assert_eq!(patch.body, Some(json!({"state": "snapmirrored"})));
+}
