@@ -103,7 +103,10 @@ pub async fn replica_hidden_while_snapmirrored(_fabric: &Fabric, host: &dyn EsxH
         .await
         .expect_err("a read-only replica cannot be mounted");
     assert!(
-        matches!(err, EsxError::NotFound { .. } | EsxError::MountRefused { .. }),
+        matches!(
+            err,
+            EsxError::NotFound { .. } | EsxError::MountRefused { .. }
+        ),
         "{err}"
     );
 }
@@ -124,7 +127,10 @@ pub async fn failover_presents_the_replica_under_its_name(fabric: &Fabric, host:
         .list_datastore(&name("RP1"), &DatastorePath::root())
         .await
         .expect("browse RP1");
-    assert!(root.iter().any(|e| e.is_dir && e.name == "HR-App1"), "{root:?}");
+    assert!(
+        root.iter().any(|e| e.is_dir && e.name == "HR-App1"),
+        "{root:?}"
+    );
     let folder = host
         .list_datastore(&name("RP1"), &path("HR-App1"))
         .await
@@ -140,7 +146,12 @@ pub async fn failover_presents_the_replica_under_its_name(fabric: &Fabric, host:
         .find(|l| l.lun.path.volume == "RG1FV1_SM")
         .expect("the replica's LUN")
         .naa;
-    assert_eq!(vmx, fabric.vmfs_read(&naa, "HR-App1/HR-App1.vmx").expect("array copy"));
+    assert_eq!(
+        vmx,
+        fabric
+            .vmfs_read(&naa, "HR-App1/HR-App1.vmx")
+            .expect("array copy")
+    );
 }
 
 /// A FlexClone of RG1FV1_SM mapped as LUN 6 carries RP1's UUID while RP1 is mounted: keeping
@@ -159,9 +170,17 @@ pub async fn clone_next_to_the_replica_is_resignatured(fabric: &Fabric, host: &d
         .await
         .expect("clone");
     let lun = LunPath::parse("/vol/RG1FV1_SM_clone/RP1.lun").expect("lun path");
-    site2.set_lun_online(&svm, &lun, true).await.expect("online");
     site2
-        .map_lun(&svm, &lun, &IgroupName::new("Fibre").expect("igroup"), Some(6))
+        .set_lun_online(&svm, &lun, true)
+        .await
+        .expect("online");
+    site2
+        .map_lun(
+            &svm,
+            &lun,
+            &IgroupName::new("Fibre").expect("igroup"),
+            Some(6),
+        )
         .await
         .expect("map as LUN 6");
 
@@ -178,7 +197,10 @@ pub async fn clone_next_to_the_replica_is_resignatured(fabric: &Fabric, host: &d
             .mount_snapshot(&VolumeRef::Uuid(copy.uuid.clone()), Persistence::Persistent)
             .await
             .expect_err("ESX refuses to mount a second RP1");
-        assert!(matches!(refused, EsxError::MountRefused { .. }), "{refused}");
+        assert!(
+            matches!(refused, EsxError::MountRefused { .. }),
+            "{refused}"
+        );
     }
     let snap = mount_copy(host, &name("RP1"), Resolution::Resignature)
         .await
@@ -221,11 +243,14 @@ pub async fn nfs_clone_mounts_as_a_datastore(fabric: &Fabric, host: &dyn EsxHost
         .find(|s| s.name == svm)
         .expect("svm")
         .nfs_lif;
-    let mount = NfsMount::parse(&format!("{lif}:/RG2FV3_clone"), "RP5_clone", false).expect("mount");
+    let mount =
+        NfsMount::parse(&format!("{lif}:/RG2FV3_clone"), "RP5_clone", false).expect("mount");
     host.mount_nfs(&mount).await.expect("mount the NFS clone");
     let listed = host.nfs_datastores().await.expect("nfs list");
     assert!(
-        listed.iter().any(|n| n.name == "RP5_clone" && n.share == "/RG2FV3_clone"),
+        listed
+            .iter()
+            .any(|n| n.name == "RP5_clone" && n.share == "/RG2FV3_clone"),
         "{listed:?}"
     );
     let files = fabric.list_files(&clone.path, None).expect("files");
@@ -253,7 +278,10 @@ pub async fn refusals_are_typed(fabric: &Fabric, host: &dyn EsxHost) {
     let site2 = fabric.array("fas2050").expect("fas2050");
     let svm = SvmName::new("fas2050lower").expect("svm");
     let closed = PolicyName::new("nobody").expect("policy");
-    site2.create_export_policy(&svm, &closed).await.expect("policy");
+    site2
+        .create_export_policy(&svm, &closed)
+        .await
+        .expect("policy");
     site2
         .add_export_rule(
             &svm,
@@ -275,16 +303,25 @@ pub async fn refusals_are_typed(fabric: &Fabric, host: &dyn EsxHost) {
         })
         .await
         .expect("clone");
-    site2.set_export_policy(&clone.path, &closed).await.expect("policy");
+    site2
+        .set_export_policy(&clone.path, &closed)
+        .await
+        .expect("policy");
     let lif = &fabric.cluster_info("fas2050").expect("cluster").svms[1].nfs_lif;
     let mount = NfsMount::parse(&format!("{lif}:/RG2FV3_closed"), "closed", false).expect("mount");
-    let err = host.mount_nfs(&mount).await.expect_err("not exported to this host");
+    let err = host
+        .mount_nfs(&mount)
+        .await
+        .expect_err("not exported to this host");
     assert!(
         matches!(&err, EsxError::MountRefused { reason, .. } if reason.contains("denied")),
         "{err}"
     );
 
-    let err = host.unmount_nfs(&name("no-such-ds")).await.expect_err("unknown");
+    let err = host
+        .unmount_nfs(&name("no-such-ds"))
+        .await
+        .expect_err("unknown");
     assert!(matches!(err, EsxError::NotFound { .. }), "{err}");
     let err = host
         .advanced_option(&OptionPath::new("/LVM/NoSuchOption").expect("path"))
@@ -297,14 +334,21 @@ pub async fn refusals_are_typed(fabric: &Fabric, host: &dyn EsxHost) {
         .expect_err("unknown datastore");
     assert!(matches!(err, EsxError::NotFound { .. }), "{err}");
     match host
-        .mount_snapshot(&VolumeRef::Label(name("RP1; reboot")), Persistence::Persistent)
+        .mount_snapshot(
+            &VolumeRef::Label(name("RP1; reboot")),
+            Persistence::Persistent,
+        )
         .await
     {
         Err(EsxError::NotFound { .. } | EsxError::Unsupported { .. }) => {}
         other => panic!("expected not found (or unsupported on ESX 3.x), got {other:?}"),
     }
     assert!(
-        host.filesystems().await.expect("still answering").iter().any(|f| f.volume_name == "RP1"),
+        host.filesystems()
+            .await
+            .expect("still answering")
+            .iter()
+            .any(|f| f.volume_name == "RP1"),
         "nothing ran after the quoted ';'"
     );
 }

@@ -15,7 +15,10 @@ async fn main() -> ExitCode {
         eprintln!("usage: esxi-shell STATE_FILE [COMMAND]");
         return ExitCode::from(2);
     };
-    let command = match args.next().or_else(|| std::env::var("SSH_ORIGINAL_COMMAND").ok()) {
+    let command = match args
+        .next()
+        .or_else(|| std::env::var("SSH_ORIGINAL_COMMAND").ok())
+    {
         Some(c) => c,
         None => {
             eprintln!("esxi-shell: no command (give one, or set SSH_ORIGINAL_COMMAND)");
@@ -34,12 +37,14 @@ async fn main() -> ExitCode {
         }
     };
     let reply = host.execute(&command).await;
-    let saved = serde_json::to_string(&host.save()).map_err(|e| e.to_string()).and_then(|text| {
-        let tmp = format!("{state_file}.tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, &state_file))
-            .map_err(|e| e.to_string())
-    });
+    let saved = serde_json::to_string(&host.save())
+        .map_err(|e| e.to_string())
+        .and_then(|text| {
+            let tmp = format!("{state_file}.tmp");
+            std::fs::write(&tmp, text)
+                .and_then(|()| std::fs::rename(&tmp, &state_file))
+                .map_err(|e| e.to_string())
+        });
     if let Err(e) = saved {
         eprintln!("esxi-shell: cannot save {state_file}: {e}");
         return ExitCode::from(2);

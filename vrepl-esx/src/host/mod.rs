@@ -9,8 +9,8 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-pub use present::{mount_copy, Resolution};
 pub use names::{DatastoreName, DatastorePath, NfsServer, NfsShare, OptionPath, VmfsUuid};
+pub use present::{mount_copy, Resolution};
 pub use types::{
     Adapter, AdvancedOption, Device, DirEntry, EsxVersion, Filesystem, NfsDatastore, NfsMount,
     Persistence, UnresolvedVolume, VolumeRef,

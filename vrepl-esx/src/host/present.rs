@@ -56,7 +56,8 @@ pub async fn mount_copy(
     };
     let by_uuid = VolumeRef::Uuid(copy.uuid.clone());
     if keep {
-        host.mount_snapshot(&by_uuid, Persistence::Persistent).await?;
+        host.mount_snapshot(&by_uuid, Persistence::Persistent)
+            .await?;
         mounted(host, |name| name == label.as_str())
             .await?
             .ok_or_else(|| not_shown(host, label))
@@ -70,10 +71,18 @@ async fn mount_copy_by_lvm_options(
     label: &DatastoreName,
     resolution: Resolution,
 ) -> Result<Filesystem> {
-    let before: Vec<String> = host.filesystems().await?.into_iter().map(|f| f.uuid).collect();
+    let before: Vec<String> = host
+        .filesystems()
+        .await?
+        .into_iter()
+        .map(|f| f.uuid)
+        .collect();
     let suffix = format!("-{label}");
-    let is_new_resignatured =
-        |f: &Filesystem| !before.contains(&f.uuid) && f.volume_name.starts_with("snap-") && f.volume_name.ends_with(&suffix);
+    let is_new_resignatured = |f: &Filesystem| {
+        !before.contains(&f.uuid)
+            && f.volume_name.starts_with("snap-")
+            && f.volume_name.ends_with(&suffix)
+    };
 
     if resolution != Resolution::Resignature {
         host.set_advanced_option(&OptionPath::disallow_snapshot_lun(), 0)

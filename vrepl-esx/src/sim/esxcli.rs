@@ -30,20 +30,86 @@ struct Command {
 const LABEL_UUID: &[OptSpec] = &[val('l', "volume-label"), val('u', "volume-uuid")];
 
 const COMMANDS: &[Command] = &[
-    Command { path: &["system", "settings", "advanced", "list"], opts: &[val('o', "option"), flag('d', "delta")] },
-    Command { path: &["system", "settings", "advanced", "set"], opts: &[val('o', "option"), val('i', "int-value"), val('s', "string-value"), flag('d', "default")] },
-    Command { path: &["storage", "core", "adapter", "list"], opts: &[] },
-    Command { path: &["storage", "core", "adapter", "rescan"], opts: &[flag('a', "all"), val('A', "adapter"), flag('S', "skip-claim"), flag('F', "skip-fs-scan"), val('t', "type")] },
-    Command { path: &["storage", "core", "device", "list"], opts: &[val('d', "device")] },
-    Command { path: &["storage", "filesystem", "list"], opts: &[] },
-    Command { path: &["storage", "filesystem", "rescan"], opts: &[] },
-    Command { path: &["storage", "filesystem", "unmount"], opts: &[val('l', "volume-label"), val('u', "volume-uuid"), val('p', "volume-path")] },
-    Command { path: &["storage", "vmfs", "snapshot", "list"], opts: LABEL_UUID },
-    Command { path: &["storage", "vmfs", "snapshot", "mount"], opts: &[val('l', "volume-label"), val('u', "volume-uuid"), flag('n', "no-persist")] },
-    Command { path: &["storage", "vmfs", "snapshot", "resignature"], opts: LABEL_UUID },
-    Command { path: &["storage", "nfs", "list"], opts: &[] },
-    Command { path: &["storage", "nfs", "add"], opts: &[val('H', "host"), val('s', "share"), val('v', "volume-name"), flag('r', "readonly")] },
-    Command { path: &["storage", "nfs", "remove"], opts: &[val('v', "volume-name")] },
+    Command {
+        path: &["system", "settings", "advanced", "list"],
+        opts: &[val('o', "option"), flag('d', "delta")],
+    },
+    Command {
+        path: &["system", "settings", "advanced", "set"],
+        opts: &[
+            val('o', "option"),
+            val('i', "int-value"),
+            val('s', "string-value"),
+            flag('d', "default"),
+        ],
+    },
+    Command {
+        path: &["storage", "core", "adapter", "list"],
+        opts: &[],
+    },
+    Command {
+        path: &["storage", "core", "adapter", "rescan"],
+        opts: &[
+            flag('a', "all"),
+            val('A', "adapter"),
+            flag('S', "skip-claim"),
+            flag('F', "skip-fs-scan"),
+            val('t', "type"),
+        ],
+    },
+    Command {
+        path: &["storage", "core", "device", "list"],
+        opts: &[val('d', "device")],
+    },
+    Command {
+        path: &["storage", "filesystem", "list"],
+        opts: &[],
+    },
+    Command {
+        path: &["storage", "filesystem", "rescan"],
+        opts: &[],
+    },
+    Command {
+        path: &["storage", "filesystem", "unmount"],
+        opts: &[
+            val('l', "volume-label"),
+            val('u', "volume-uuid"),
+            val('p', "volume-path"),
+        ],
+    },
+    Command {
+        path: &["storage", "vmfs", "snapshot", "list"],
+        opts: LABEL_UUID,
+    },
+    Command {
+        path: &["storage", "vmfs", "snapshot", "mount"],
+        opts: &[
+            val('l', "volume-label"),
+            val('u', "volume-uuid"),
+            flag('n', "no-persist"),
+        ],
+    },
+    Command {
+        path: &["storage", "vmfs", "snapshot", "resignature"],
+        opts: LABEL_UUID,
+    },
+    Command {
+        path: &["storage", "nfs", "list"],
+        opts: &[],
+    },
+    Command {
+        path: &["storage", "nfs", "add"],
+        opts: &[
+            val('H', "host"),
+            val('s', "share"),
+            val('v', "volume-name"),
+            flag('r', "readonly"),
+        ],
+    },
+    Command {
+        path: &["storage", "nfs", "remove"],
+        opts: &[val('v', "volume-name")],
+    },
 ];
 
 /// Runs `esxcli ARGS`.
@@ -60,17 +126,33 @@ pub async fn run(host: &EmulatedHost, args: &[String]) -> Reply {
         match value.as_str() {
             "csv" => csv = true,
             "xml" | "keyvalue" => {
-                return Reply::fail(1, format!("Runtime error: the emulator prints text and csv, not {value}"))
+                return Reply::fail(
+                    1,
+                    format!("Runtime error: the emulator prints text and csv, not {value}"),
+                )
             }
             other => return Reply::fail(1, format!("Unable to find requested formatter: {other}")),
         }
     }
-    let words: Vec<&str> = args.iter().take_while(|a| !a.starts_with('-')).map(String::as_str).collect();
+    let words: Vec<&str> = args
+        .iter()
+        .take_while(|a| !a.starts_with('-'))
+        .map(String::as_str)
+        .collect();
     let Some(cmd) = COMMANDS.iter().find(|c| c.path == words.as_slice()) else {
-        return Reply::fail(1, format!("Error: Unknown command or namespace {}", words.join(" ")));
+        return Reply::fail(
+            1,
+            format!("Error: Unknown command or namespace {}", words.join(" ")),
+        );
     };
     let usage = |msg: String| {
-        Reply::fail(1, format!("Error: {msg}\n\nUsage: esxcli {} [cmd options]", cmd.path.join(" ")))
+        Reply::fail(
+            1,
+            format!(
+                "Error: {msg}\n\nUsage: esxcli {} [cmd options]",
+                cmd.path.join(" ")
+            ),
+        )
     };
     let opts = match Opts::parse(&args[words.len()..], cmd.opts) {
         Ok(o) => o,
@@ -102,7 +184,9 @@ pub async fn run(host: &EmulatedHost, args: &[String]) -> Reply {
             render::csv(&items.into_iter().map(|(_, r)| r).collect::<Vec<_>>())
         } else {
             match layout {
-                Layout::Table => render::table(&items.into_iter().map(|(_, r)| r).collect::<Vec<_>>()),
+                Layout::Table => {
+                    render::table(&items.into_iter().map(|(_, r)| r).collect::<Vec<_>>())
+                }
                 Layout::List => render::list(&items),
             }
         }),
@@ -117,13 +201,18 @@ fn required<'a>(opts: &'a Opts, short: char, long: &str) -> Result<&'a str, Stri
 }
 
 fn table(records: Vec<Record>) -> Out {
-    Out::Records(Layout::Table, records.into_iter().map(|r| (None, r)).collect())
+    Out::Records(
+        Layout::Table,
+        records.into_iter().map(|r| (None, r)).collect(),
+    )
 }
 
 fn advanced_list(host: &EmulatedHost, opts: &Opts) -> CmdResult {
     let st = host.lock();
     let defs: Vec<_> = match opts.get("option") {
-        Some(path) => vec![EmulatedHost::option_def(path).ok_or_else(|| messages::unknown_option(path))?],
+        Some(path) => {
+            vec![EmulatedHost::option_def(path).ok_or_else(|| messages::unknown_option(path))?]
+        }
         None => OPTIONS.iter().collect(),
     };
     let items = defs
@@ -135,7 +224,11 @@ fn advanced_list(host: &EmulatedHost, opts: &Opts) -> CmdResult {
                 vec![
                     f("Path", "Path", s(d.path)),
                     f("Type", "Type", s("integer")),
-                    f("IntValue", "Int Value", Val::Int(EmulatedHost::option(&st, d))),
+                    f(
+                        "IntValue",
+                        "Int Value",
+                        Val::Int(EmulatedHost::option(&st, d)),
+                    ),
                     f("DefaultIntValue", "Default Int Value", Val::Int(d.default)),
                     f("MinValue", "Min Value", Val::Int(d.min)),
                     f("MaxValue", "Max Value", Val::Int(d.max)),
@@ -199,7 +292,11 @@ fn adapter_list(host: &EmulatedHost) -> Out {
         adapters(host)
             .into_iter()
             .map(|(name, driver, link, uid, desc)| {
-                let caps = if uid.starts_with("fc.") { "Second Level Lun ID" } else { "" };
+                let caps = if uid.starts_with("fc.") {
+                    "Second Level Lun ID"
+                } else {
+                    ""
+                };
                 vec![
                     f("HBAName", "HBA Name", s(name)),
                     f("Driver", "Driver", s(driver)),
@@ -231,15 +328,35 @@ fn adapter_rescan(host: &EmulatedHost, opts: &Opts) -> CmdResult {
 }
 
 fn device_record(d: &SeenLun) -> Record {
-    let vml = format!("vml.02000{:03x}{}", d.lun_id, d.naa.trim_start_matches("naa."));
+    let vml = format!(
+        "vml.02000{:03x}{}",
+        d.lun_id,
+        d.naa.trim_start_matches("naa.")
+    );
     vec![
         f("Device", "", s(&d.naa)),
-        f("DisplayName", "Display Name", s(format!("NETAPP Fibre Channel Disk ({})", d.naa))),
-        f("HasSettableDisplayName", "Has Settable Display Name", Val::Bool(true)),
-        f("Size", "Size", Val::Int((d.size_bytes / (1024 * 1024)) as i64)),
+        f(
+            "DisplayName",
+            "Display Name",
+            s(format!("NETAPP Fibre Channel Disk ({})", d.naa)),
+        ),
+        f(
+            "HasSettableDisplayName",
+            "Has Settable Display Name",
+            Val::Bool(true),
+        ),
+        f(
+            "Size",
+            "Size",
+            Val::Int((d.size_bytes / (1024 * 1024)) as i64),
+        ),
         f("DeviceType", "Device Type", s("Direct-Access ")),
         f("MultipathPlugin", "Multipath Plugin", s("NMP")),
-        f("DevfsPath", "Devfs Path", s(format!("/vmfs/devices/disks/{}", d.naa))),
+        f(
+            "DevfsPath",
+            "Devfs Path",
+            s(format!("/vmfs/devices/disks/{}", d.naa)),
+        ),
         f("Vendor", "Vendor", s("NETAPP  ")),
         f("Model", "Model", s("LUN             ")),
         f("Revision", "Revision", s("7310")),
@@ -251,10 +368,18 @@ fn device_record(d: &SeenLun) -> Record {
         f("IsRemovable", "Is Removable", Val::Bool(false)),
         f("IsSSD", "Is SSD", Val::Bool(false)),
         f("IsOffline", "Is Offline", Val::Bool(!d.online)),
-        f("IsPerenniallyReserved", "Is Perennially Reserved", Val::Bool(false)),
+        f(
+            "IsPerenniallyReserved",
+            "Is Perennially Reserved",
+            Val::Bool(false),
+        ),
         f("QueueFullSampleSize", "Queue Full Sample Size", Val::Int(0)),
         f("QueueFullThreshold", "Queue Full Threshold", Val::Int(0)),
-        f("ThinProvisioningStatus", "Thin Provisioning Status", s("yes")),
+        f(
+            "ThinProvisioningStatus",
+            "Thin Provisioning Status",
+            s("yes"),
+        ),
         f("AttachedFilters", "Attached Filters", s("")),
         f("VAAIStatus", "VAAI Status", s("unknown")),
         f("OtherUIDs", "Other UIDs", Val::List(vec![vml])),
@@ -267,7 +392,7 @@ fn device_list(host: &EmulatedHost, opts: &Opts) -> CmdResult {
     let items: Vec<_> = st
         .devices()
         .into_iter()
-        .filter(|d| wanted.is_none_or(|w| w == d.naa))
+        .filter(|d| wanted.map_or(true, |w| w == d.naa))
         .map(|d| (Some(d.naa.clone()), device_record(d)))
         .collect();
     if let (Some(w), true) = (wanted, items.is_empty()) {
@@ -283,7 +408,12 @@ pub(crate) fn used_bytes(host: &EmulatedHost, naa: &str) -> u64 {
         .vmfs_list(naa)
         .unwrap_or_default()
         .iter()
-        .map(|p| fabric.vmfs_read(naa, p).map(|d| d.len() as u64).unwrap_or(0))
+        .map(|p| {
+            fabric
+                .vmfs_read(naa, p)
+                .map(|d| d.len() as u64)
+                .unwrap_or(0)
+        })
         .sum()
 }
 
@@ -304,7 +434,14 @@ async fn filesystem_list(host: &EmulatedHost) -> Out {
     for m in &st.vmfs {
         let size = st.device(&m.naa).map(|d| d.size_bytes).unwrap_or(0);
         let free = size.saturating_sub(used_bytes(host, &m.naa));
-        rows.push(fs_row(format!("/vmfs/volumes/{}", m.uuid), &m.label, &m.uuid, host.config().vmfs_type(), size, free));
+        rows.push(fs_row(
+            format!("/vmfs/volumes/{}", m.uuid),
+            &m.label,
+            &m.uuid,
+            host.config().vmfs_type(),
+            size,
+            free,
+        ));
     }
     for n in &st.nfs {
         let size = nfs_size(host, &n.volume).await;
@@ -320,7 +457,14 @@ async fn filesystem_list(host: &EmulatedHost) -> Out {
                     .unwrap_or(0)
             })
             .sum();
-        rows.push(fs_row(format!("/vmfs/volumes/{}", n.id), &n.name, &n.id, "NFS", size, size.saturating_sub(used)));
+        rows.push(fs_row(
+            format!("/vmfs/volumes/{}", n.id),
+            &n.name,
+            &n.id,
+            "NFS",
+            size,
+            size.saturating_sub(used),
+        ));
     }
     table(rows)
 }
@@ -331,7 +475,11 @@ async fn nfs_size(host: &EmulatedHost, volume: &vrepl_storage::model::VolumePath
         return 0;
     };
     match host.fabric().array(cluster.as_str()) {
-        Ok(array) => array.volume(volume).await.map(|v| v.size_bytes).unwrap_or(0),
+        Ok(array) => array
+            .volume(volume)
+            .await
+            .map(|v| v.size_bytes)
+            .unwrap_or(0),
         Err(_) => 0,
     }
 }
@@ -341,7 +489,9 @@ fn filesystem_unmount(host: &EmulatedHost, opts: &Opts) -> CmdResult {
     let target = opts
         .get("volume-label")
         .or(opts.get("volume-uuid"))
-        .or(opts.get("volume-path").map(|p| p.trim_start_matches("/vmfs/volumes/")))
+        .or(opts
+            .get("volume-path")
+            .map(|p| p.trim_start_matches("/vmfs/volumes/")))
         .ok_or("Missing required parameter -l|--volume-label")?
         .to_string();
     let at = st
@@ -363,14 +513,15 @@ pub(crate) fn select_unresolved(
 ) -> Vec<(SeenLun, VmfsHeader)> {
     host.unresolved(st)
         .into_iter()
-        .filter(|(_, h)| label.is_none_or(|l| h.label == l))
-        .filter(|(_, h)| uuid.is_none_or(|u| h.uuid.eq_ignore_ascii_case(u)))
+        .filter(|(_, h)| label.map_or(true, |l| h.label == l))
+        .filter(|(_, h)| uuid.map_or(true, |u| h.uuid.eq_ignore_ascii_case(u)))
         .collect()
 }
 
 /// Why a copy cannot be mounted keeping its signature, if it cannot.
 pub(crate) fn mount_blocker(st: &HostState, h: &VmfsHeader) -> Option<&'static str> {
-    st.uuid_mounted(&h.uuid).then_some(messages::ORIGINAL_ONLINE)
+    st.uuid_mounted(&h.uuid)
+        .then_some(messages::ORIGINAL_ONLINE)
 }
 
 fn snapshot_list(host: &EmulatedHost, opts: &Opts) -> Out {
@@ -387,10 +538,22 @@ fn snapshot_list(host: &EmulatedHost, opts: &Opts) -> Out {
                     f("VolumeName", "Volume Name", s(&h.label)),
                     f("VMFSUUID", "VMFS UUID", s(&h.uuid)),
                     f("Canmount", "Can mount", Val::Bool(blocker.is_none())),
-                    f("Reasonforunmountability", "Reason for un-mountability", s(blocker.unwrap_or(""))),
+                    f(
+                        "Reasonforunmountability",
+                        "Reason for un-mountability",
+                        s(blocker.unwrap_or("")),
+                    ),
                     f("Canresignature", "Can resignature", Val::Bool(true)),
-                    f("Reasonfornonresignaturability", "Reason for non-resignaturability", s("")),
-                    f("UnresolvedExtentCount", "Unresolved Extent Count", Val::Int(1)),
+                    f(
+                        "Reasonfornonresignaturability",
+                        "Reason for non-resignaturability",
+                        s(""),
+                    ),
+                    f(
+                        "UnresolvedExtentCount",
+                        "Unresolved Extent Count",
+                        Val::Int(1),
+                    ),
                 ],
             )
         })
@@ -398,7 +561,11 @@ fn snapshot_list(host: &EmulatedHost, opts: &Opts) -> Out {
     Out::Records(Layout::List, items)
 }
 
-fn pick_one(host: &EmulatedHost, st: &HostState, opts: &Opts) -> Result<(SeenLun, VmfsHeader), String> {
+fn pick_one(
+    host: &EmulatedHost,
+    st: &HostState,
+    opts: &Opts,
+) -> Result<(SeenLun, VmfsHeader), String> {
     let (label, uuid) = (opts.get("volume-label"), opts.get("volume-uuid"));
     if label.is_none() && uuid.is_none() {
         return Err("Missing required parameter -l|--volume-label".into());
@@ -454,7 +621,11 @@ fn nfs_list(host: &EmulatedHost) -> Out {
                     r.push(f("ReadOnly", "Read-Only", Val::Bool(n.read_only)));
                     r.push(f("isPE", "isPE", Val::Bool(false)));
                 }
-                r.push(f("HardwareAcceleration", "Hardware Acceleration", s("Not Supported")));
+                r.push(f(
+                    "HardwareAcceleration",
+                    "Hardware Acceleration",
+                    s("Not Supported"),
+                ));
                 r
             })
             .collect(),
@@ -492,7 +663,11 @@ pub(crate) fn mount_nfs(
         share: share.to_string(),
         volume: export.volume,
         read_only,
-        id: format!("{:08x}-{:08x}", rand::random::<u32>(), rand::random::<u32>()),
+        id: format!(
+            "{:08x}-{:08x}",
+            rand::random::<u32>(),
+            rand::random::<u32>()
+        ),
     });
     Ok(())
 }

@@ -56,16 +56,25 @@ pub fn ls(host: &EmulatedHost, args: &[String]) -> Reply {
             names.insert(n.id.clone());
         }
         let suffix = if mark_dirs { "/" } else { "" };
-        return Reply::ok(names.iter().map(|n| format!("{n}{suffix}\n")).collect::<String>());
+        return Reply::ok(
+            names
+                .iter()
+                .map(|n| format!("{n}{suffix}\n"))
+                .collect::<String>(),
+        );
     }
     let Some((store, inner)) = resolve(host, path) else {
         return no_such("ls", path);
     };
     let files = files_of(host, &store);
-    if !inner.is_empty() && files.iter().any(|f| *f == inner) {
+    if !inner.is_empty() && files.contains(&inner) {
         return Reply::ok(format!("{path}\n"));
     }
-    let prefix = if inner.is_empty() { String::new() } else { format!("{inner}/") };
+    let prefix = if inner.is_empty() {
+        String::new()
+    } else {
+        format!("{inner}/")
+    };
     let mut entries: BTreeSet<(String, bool)> = BTreeSet::new();
     for f in files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
         match f.split_once('/') {
@@ -90,14 +99,22 @@ pub fn cat(host: &EmulatedHost, args: &[String]) -> Reply {
         return Reply::fail(1, "cat: exactly one file is supported");
     };
     let Some((store, inner)) = resolve(host, path) else {
-        return Reply::fail(1, format!("cat: can't open '{path}': No such file or directory"));
+        return Reply::fail(
+            1,
+            format!("cat: can't open '{path}': No such file or directory"),
+        );
     };
     let data = match &store {
         Store::Vmfs(naa) => host.fabric().vmfs_read(naa, &inner),
-        Store::Nfs(volume) => host.fabric().read_file(volume, &DataPath::file(inner.as_str())),
+        Store::Nfs(volume) => host
+            .fabric()
+            .read_file(volume, &DataPath::file(inner.as_str())),
     };
     match data {
         Ok(bytes) => Reply::ok(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(_) => Reply::fail(1, format!("cat: can't open '{path}': No such file or directory")),
+        Err(_) => Reply::fail(
+            1,
+            format!("cat: can't open '{path}': No such file or directory"),
+        ),
     }
 }

@@ -130,7 +130,12 @@ impl EmulatedHost {
                 name: name.to_string(),
                 detail: Some(format!(
                     "the lab has {}",
-                    topology.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ")
+                    topology
+                        .hosts
+                        .iter()
+                        .map(|h| h.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             })?;
         Ok(Self::new(
@@ -280,7 +285,11 @@ impl EmulatedHost {
         };
         st.view.retain(|l| l.adapter != adapter);
         for v in self.fabric.visible_luns(&[Initiator::Fc(wwpn)]) {
-            if st.view.iter().any(|l| l.naa == v.naa && l.adapter == adapter) {
+            if st
+                .view
+                .iter()
+                .any(|l| l.naa == v.naa && l.adapter == adapter)
+            {
                 continue;
             }
             st.view.push(SeenLun {
@@ -348,7 +357,9 @@ impl EmulatedHost {
                     if let Err(e) = self.resignature(st, &dev.naa, &h) {
                         tracing::warn!(host = %self.config.name, naa = %dev.naa, "resignature failed: {e}");
                     }
-                } else if Self::lvm(st, "/LVM/DisallowSnapshotLun") == 0 && !st.uuid_mounted(&h.uuid) {
+                } else if Self::lvm(st, "/LVM/DisallowSnapshotLun") == 0
+                    && !st.uuid_mounted(&h.uuid)
+                {
                     st.vmfs.push(VmfsMount {
                         naa: dev.naa.clone(),
                         uuid: h.uuid,

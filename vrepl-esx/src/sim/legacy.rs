@@ -29,12 +29,18 @@ pub fn advcfg(host: &EmulatedHost, args: &[String]) -> Reply {
         if !(def.min..=def.max).contains(&v) {
             return Reply::fail(
                 1,
-                format!("Invalid value {v} for option {}: it must be between {} and {}", def.path, def.min, def.max),
+                format!(
+                    "Invalid value {v} for option {}: it must be between {} and {}",
+                    def.path, def.min, def.max
+                ),
             );
         }
         st.options.insert(def.path.to_string(), v);
     }
-    Reply::ok(format!("Value of {name} is {}\n", EmulatedHost::option(&st, def)))
+    Reply::ok(format!(
+        "Value of {name} is {}\n",
+        EmulatedHost::option(&st, def)
+    ))
 }
 
 /// `esxcfg-rescan vmhbaN`: rescans one adapter and the filesystems.
@@ -58,7 +64,11 @@ pub fn scsidevs(host: &EmulatedHost, args: &[String]) -> Reply {
             adapters(host)
                 .into_iter()
                 .map(|(name, _, link, uid, desc)| {
-                    let driver = if uid.starts_with("fc.") { "lpfc820" } else { "mptspi" };
+                    let driver = if uid.starts_with("fc.") {
+                        "lpfc820"
+                    } else {
+                        "mptspi"
+                    };
                     format!("{name:<6}  {driver:<16}  {link:<8}  {uid:<38}  {desc}\n")
                 })
                 .collect::<String>(),
@@ -152,7 +162,11 @@ pub fn volume(host: &EmulatedHost, args: &[String]) -> Reply {
             })
         }
         [u, target] if u == "-u" => {
-            let Some(at) = st.vmfs.iter().position(|m| &m.label == target || &m.uuid == target) else {
+            let Some(at) = st
+                .vmfs
+                .iter()
+                .position(|m| &m.label == target || &m.uuid == target)
+            else {
                 return Reply::fail(1, format!("No matching volume {target} found"));
             };
             let m = st.vmfs.remove(at);

@@ -60,7 +60,9 @@ pub struct SshServer {
 
 impl fmt::Debug for SshServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SshServer").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("SshServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -127,7 +129,12 @@ impl SshServer {
 
     /// A known_hosts line for it: `[127.0.0.1]:PORT ssh-ed25519 AAAA…`.
     pub fn known_hosts_line(&self) -> String {
-        format!("[{}]:{} {}", self.addr.ip(), self.addr.port(), self.key.public_openssh())
+        format!(
+            "[{}]:{} {}",
+            self.addr.ip(),
+            self.addr.port(),
+            self.key.public_openssh()
+        )
     }
 }
 
@@ -143,7 +150,11 @@ struct Connection {
 }
 
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 impl Handler for Connection {

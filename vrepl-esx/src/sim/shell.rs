@@ -43,7 +43,9 @@ pub fn split(line: &str) -> Result<Vec<Vec<String>>, String> {
                             None => return Err("unterminated quoted string".into()),
                         },
                         Some(ch @ ('$' | '`')) => {
-                            return Err(format!("substitution with {ch} inside double quotes is not emulated"))
+                            return Err(format!(
+                                "substitution with {ch} inside double quotes is not emulated"
+                            ))
                         }
                         Some(ch) => word.push(ch),
                         None => return Err("unterminated quoted string".into()),
@@ -151,11 +153,12 @@ impl Opts {
             let value = if found.value {
                 match inline {
                     Some(v) => Some(v),
-                    None => Some(
-                        it.next()
-                            .cloned()
-                            .ok_or_else(|| format!("Missing required parameter -{}|--{}", found.short, found.long))?,
-                    ),
+                    None => Some(it.next().cloned().ok_or_else(|| {
+                        format!(
+                            "Missing required parameter -{}|--{}",
+                            found.short, found.long
+                        )
+                    })?),
                 }
             } else {
                 None
@@ -191,13 +194,24 @@ mod tests {
     fn quoted_separators_are_text_unquoted_ones_split() {
         assert_eq!(
             split("esxcli storage vmfs snapshot mount -l 'RP1; reboot'").unwrap(),
-            vec![words(&["esxcli", "storage", "vmfs", "snapshot", "mount", "-l", "RP1; reboot"])]
+            vec![words(&[
+                "esxcli",
+                "storage",
+                "vmfs",
+                "snapshot",
+                "mount",
+                "-l",
+                "RP1; reboot"
+            ])]
         );
         assert_eq!(
             split("mount -l RP1; reboot").unwrap(),
             vec![words(&["mount", "-l", "RP1"]), words(&["reboot"])]
         );
-        assert_eq!(split(r"echo 'it'\''s'").unwrap(), vec![words(&["echo", "it's"])]);
+        assert_eq!(
+            split(r"echo 'it'\''s'").unwrap(),
+            vec![words(&["echo", "it's"])]
+        );
         assert_eq!(
             split("ls $(reboot)").unwrap(),
             vec![words(&["reboot"]), words(&["ls", ""])]

@@ -24,7 +24,10 @@ pub struct HostConfig {
 impl HostConfig {
     /// The release as `vmware -v` prints it.
     pub fn version(&self) -> EsxVersion {
-        let mut parts = self.esx_version.split('.').map(|p| p.parse::<u8>().unwrap_or(0));
+        let mut parts = self
+            .esx_version
+            .split('.')
+            .map(|p| p.parse::<u8>().unwrap_or(0));
         let release = (
             parts.next().unwrap_or(0),
             parts.next().unwrap_or(0),

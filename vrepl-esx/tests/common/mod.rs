@@ -63,6 +63,8 @@ pub async fn lab_host(name: &str, version: Option<&str>) -> LabHost {
 pub fn formatting_commands(host: &EmulatedHost) -> Vec<String> {
     host.commands()
         .into_iter()
-        .filter(|c| c.contains("vmkfstools -C") || c.contains("--createfs") || c.contains("partedUtil"))
+        .filter(|c| {
+            c.contains("vmkfstools -C") || c.contains("--createfs") || c.contains("partedUtil")
+        })
         .collect()
 }
