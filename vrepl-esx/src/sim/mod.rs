@@ -33,3 +33,6 @@ mod state;
 pub use host::{EmulatedHost, Reply};
 pub use server::{HostKey, SshServer};
 pub use state::{HostConfig, HostState, NfsMountState, SeenLun, VmfsMount};
+
+#[cfg(test)]
+mod tests;
