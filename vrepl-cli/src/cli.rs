@@ -7,17 +7,18 @@ use std::path::PathBuf;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
-With no configuration file, snapctl works on an embedded two-site lab (the seed's fas2020 -> fas2050),
-served on loopback by the ONTAP REST simulator; `snapctl lab` says where its state lives.
+With no configuration file, snapctl works on an embedded two-site lab (the seed's fas2020 at
+Site 1 replicating to fas2050 at Site 2), served on loopback by the ONTAP REST simulator.
+`snapctl lab` says where its state lives; `snapctl config show` shows how to add real clusters.
 
-Names: a relationship is named by its destination volume: RG1FV1_SM when that name is unique,
-otherwise fas2050upper:RG1FV1_SM (svm:volume) or fas2050:fas2050upper:RG1FV1_SM (cluster:svm:volume).
+A relationship is named by its destination volume: RG1FV1_SM when that name is unique,
+otherwise fas2050upper:RG1FV1_SM (svm:volume) or fas2050:fas2050upper:RG1FV1_SM.
 
 Examples:
-  snapctl show                              all relationships, like `snapmirror show`
-  snapctl break RG1FV1_SM                   make the Site 2 copy writable (works with Site 1 down)
-  snapctl resync RG1FV1_SM                  replicate again; refuses if that would discard data
-  snapctl check PG1                         pre-flight checks of protection group PG1
+  snapctl show                  all relationships, like `snapmirror show`
+  snapctl break RG1FV1_SM       make the Site 2 copy writable (works with Site 1 down)
+  snapctl resync RG1FV1_SM      replicate again; refuses if that would discard data
+  snapctl check PG1             pre-flight checks of protection group PG1
 
 Exit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 illegal state, 5 would lose data,
 6 connection/auth, 7 timeout.";
@@ -39,7 +40,13 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Configuration file [default: $SNAPCTL_CONFIG, then snapctl/config.toml in the user's
     /// config directory; with none, the embedded lab]
-    #[arg(long, global = true, env = "SNAPCTL_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "SNAPCTL_CONFIG",
+        value_name = "FILE",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
     /// Output for people (tables) or for scripts (JSON on stdout, documented fields)
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Human)]

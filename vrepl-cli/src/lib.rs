@@ -81,10 +81,17 @@ fn init_tracing(global: &GlobalArgs) {
         (false, 2) => "debug",
         _ => "trace",
     };
+    // The lab's simulators run in this process; their logs are noise unless asked for.
+    let quiet_sims = if global.verbose >= 2 {
+        String::new()
+    } else {
+        ",vrepl_storage::sim=error,vrepl_ontap::sim=error".to_string()
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SNAPCTL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{level}{quiet_sims}")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();

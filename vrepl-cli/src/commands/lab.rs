@@ -208,7 +208,7 @@ async fn write(printer: &Printer, dir: &LabDir, args: &LabWriteArgs) -> CliResul
         .write_file(&place.volume, &place.data_path(&args.file), &data)
         .map_err(|e| {
             let e = CliError::from(e);
-            if e.kind == ErrorKind::Usage || e.message.contains("read-only") || e.message.contains("dp") {
+            if e.message.contains("read-only") && !e.message.contains("break") {
                 e.with_hint(
                     "a SnapMirror destination is read-only until it is broken off (snapctl break VOLUME)",
                 )

@@ -64,9 +64,17 @@ pub fn report_op(ctx: &Ctx, found: &OnCluster<MirrorRelationship>, report: &OpRe
                 r.source,
                 r.destination,
                 r.state,
-                busy(r)
+                if r.transfer.is_busy() {
+                    format!(" ({})", r.transfer)
+                } else {
+                    String::new()
+                }
             ),
-            (Some(r), op) => format!("{op} {dest}: done; it is now {}{}", r.state, busy(r)),
+            (Some(r), op) if r.transfer.is_busy() => format!(
+                "{op} {dest}: started; it is {} ({}). snapctl show {dest} follows it",
+                r.state, r.transfer
+            ),
+            (Some(r), op) => format!("{op} {dest}: done; it is now {}", r.state),
         };
         if let Some(d) = report.discarded.as_ref().filter(|d| !d.is_empty()) {
             s.push_str(&format!(
@@ -88,14 +96,6 @@ pub fn report_op(ctx: &Ctx, found: &OnCluster<MirrorRelationship>, report: &OpRe
         }
         s
     });
-}
-
-fn busy(r: &MirrorRelationship) -> String {
-    if r.transfer.is_busy() {
-        format!(" ({})", r.transfer)
-    } else {
-        String::new()
-    }
 }
 
 /// Adds the CLI's own advice to an array's refusal.
