@@ -405,3 +405,50 @@ async fn an_ambiguous_relationship_name_lists_the_candidates() {
         .assert()
         .success();
 }
+
+#[test]
+fn concurrent_commands_do_not_lose_each_others_changes() {
+    let home = Home::new();
+    home.snapctl().arg("show").assert().success();
+    let spawn = |dest: &str| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("snapctl"));
+        cmd.args(["break", dest])
+            .env("SNAPCTL_LAB_DIR", home.lab_dir())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env_remove("SNAPCTL_CONFIG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        cmd.spawn().unwrap()
+    };
+    let children: Vec<_> = ["RG1FV1_SM", "RG1FV2_SM", "RG2FV1_SM", "RG2FV2_SM"]
+        .iter()
+        .map(|d| spawn(d))
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    for d in [
+        "fas2050upper:RG1FV1_SM",
+        "fas2050upper:RG1FV2_SM",
+        "fas2050lower:RG2FV1_SM",
+        "fas2050lower:RG2FV2_SM",
+    ] {
+        assert_eq!(home.relationship(d)["mirror_state"], "broken_off", "{d}");
+    }
+}
+
+#[test]
+fn writing_to_a_snapmirror_destination_is_refused_until_it_is_broken() {
+    let home = Home::new();
+    home.snapctl()
+        .args(["lab", "write", "RG1FV1_SM", "Failback Test/x.txt", "x"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("read-only"));
+    home.snapctl()
+        .args(["lab", "write", "RP1", "Failback Test/x.txt", "at Site 1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("fas2020upper:RG1FV1/RP1.lun"));
+}
