@@ -452,3 +452,169 @@ fn writing_to_a_snapmirror_destination_is_refused_until_it_is_broken() {
         .success()
         .stdout(predicate::str::contains("fas2020upper:RG1FV1/RP1.lun"));
 }
+
+#[test]
+fn failback_with_reverse_resync_carries_site_2_writes_home() {
+    let home = Home::new();
+    home.snapctl()
+        .args(["break", "RG1FV1_SM"])
+        .assert()
+        .success();
+    home.snapctl()
+        .args([
+            "lab",
+            "write",
+            "RG1FV1_SM",
+            "Failback Test/note.txt",
+            "written at Site 2",
+        ])
+        .assert()
+        .success();
+    home.snapctl()
+        .args(["reverse-resync", "RG1FV1_SM", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "reverse_resync(fas2050upper:RG1FV1_SM",
+        ))
+        .stdout(predicate::str::contains(
+            "fas2020upper:RG1FV1 becomes the destination",
+        ));
+    home.snapctl()
+        .args(["reverse-resync", "RG1FV1_SM", "--wait"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "fas2050upper:RG1FV1_SM -> fas2020upper:RG1FV1",
+        ));
+    // The reversed relationship is held by Site 1 now, and named by its new destination.
+    let back = home.relationship("fas2020upper:RG1FV1");
+    assert_eq!(back["cluster"], "fas2020");
+    assert_eq!(back["source_path"], "fas2050upper:RG1FV1_SM");
+    home.snapctl().args(["break", "RG1FV1"]).assert().success();
+    home.snapctl()
+        .args(["lab", "cat", "RG1FV1", "Failback Test/note.txt"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("written at Site 2"));
+}
+
+#[test]
+fn a_dr_test_clone_is_presented_checked_and_cleaned_up() {
+    let home = Home::new();
+    home.snapctl()
+        .args([
+            "clone",
+            "create",
+            "RG1FV1_SM",
+            "RG1FV1_SM_drtest",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("create_clone"));
+    let (code, v) = home.json(&["clone", "create", "RG1FV1_SM", "RG1FV1_SM_drtest"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["path"], "fas2050upper:RG1FV1_SM_drtest");
+    assert!(v["clone_parent_snapshot"]
+        .as_str()
+        .unwrap()
+        .starts_with("snapmirror."));
+    // Replication goes on, and the clone still uses the newest SnapMirror snapshot.
+    home.snapctl()
+        .args(["check", "RG1FV1_SM"])
+        .assert()
+        .success();
+
+    let (code, luns) = home.json(&["lun", "show", "RG1FV1_SM_drtest"]);
+    assert_eq!(code, 0);
+    let lun = luns[0]["path"].as_str().unwrap().to_string();
+    assert_eq!(lun, "/vol/RG1FV1_SM_drtest/RP1.lun");
+    let qualified = format!("fas2050upper:{lun}");
+    home.snapctl()
+        .args(["lun", "map", &qualified, "Fibre"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("mapped"));
+    home.snapctl()
+        .args(["lun", "map", &qualified, "Fibre"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already mapped"));
+    // A mapped clone is not deleted behind the hosts' backs.
+    home.snapctl()
+        .args(["clone", "delete", "RG1FV1_SM_drtest"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("still has mapped LUNs"))
+        .stderr(predicate::str::contains("lun unmap"));
+    home.snapctl()
+        .args(["lun", "unmap", &qualified, "Fibre"])
+        .assert()
+        .success();
+    home.snapctl()
+        .args(["lun", "offline", &qualified])
+        .assert()
+        .success();
+    home.snapctl()
+        .args(["lun", "offline", &qualified])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already offline"));
+    home.snapctl()
+        .args(["clone", "delete", "RG1FV1_SM_drtest"])
+        .assert()
+        .success();
+    // clone delete never deletes a volume that is not a FlexClone.
+    home.snapctl()
+        .args(["clone", "delete", "RG1FV1_SM"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("not a FlexClone"));
+}
+
+#[test]
+fn igroups_are_shown_created_and_extended_idempotently() {
+    let home = Home::new();
+    home.snapctl()
+        .args(["igroup", "show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Fibre"))
+        .stdout(predicate::str::contains("10:00:00:00:c9:6a:fb:66"));
+    home.snapctl()
+        .args([
+            "igroup",
+            "create",
+            "fas2050upper:DRTest",
+            "--protocol",
+            "fcp",
+            "10:00:00:00:c9:00:00:01",
+        ])
+        .assert()
+        .success();
+    home.snapctl()
+        .args(["igroup", "create", "fas2050upper:DRTest"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already exists"));
+    home.snapctl()
+        .args([
+            "igroup",
+            "add",
+            "fas2050upper:DRTest",
+            "10:00:00:00:c9:00:00:01",
+            "10:00:00:00:c9:00:00:02",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("added 10:00:00:00:c9:00:00:02"))
+        .stdout(predicate::str::contains(
+            "10:00:00:00:c9:00:00:01 is already in",
+        ));
+    home.snapctl()
+        .args(["igroup", "add", "fas2050upper:DRTest", "not-a-wwpn"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("WWPN"));
+}
