@@ -618,3 +618,38 @@ fn igroups_are_shown_created_and_extended_idempotently() {
         .code(2)
         .stderr(predicate::str::contains("WWPN"));
 }
+
+#[test]
+fn a_transfer_goes_on_between_commands() {
+    let home = Home::new();
+    // A slow intercluster link: 64 KiB/s, so 128 KiB take 2 s.
+    let fabric = vrepl_storage::sim::Fabric::lab();
+    fabric.set_bandwidth(64 << 10);
+    std::fs::create_dir_all(home.lab_dir()).unwrap();
+    std::fs::write(
+        home.lab_dir().join("state.json"),
+        serde_json::to_vec(&fabric.to_json()).unwrap(),
+    )
+    .unwrap();
+    home.snapctl()
+        .args(["lab", "write", "RG1FV2", "big.txt"])
+        .write_stdin("x".repeat(128 << 10))
+        .assert()
+        .success();
+    home.snapctl()
+        .args(["update", "RG1FV2_SM"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("started"));
+    let r = home.relationship("fas2050upper:RG1FV2_SM");
+    assert_eq!(r["relationship_status"], "transferring", "{r}");
+    // No snapctl runs meanwhile, yet the transfer goes on, as on a real array.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let r = home.relationship("fas2050upper:RG1FV2_SM");
+    assert_eq!(r["relationship_status"], "idle", "{r}");
+    assert_eq!(r["last_transfer"]["result"], "success", "{r}");
+    assert!(
+        r["last_transfer"]["bytes_transferred"].as_u64().unwrap() >= 128 << 10,
+        "{r}"
+    );
+}

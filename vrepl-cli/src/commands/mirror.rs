@@ -58,6 +58,11 @@ pub fn report_op(ctx: &Ctx, found: &OnCluster<MirrorRelationship>, report: &OpRe
             };
         }
         let mut s = match (&report.relationship, report.op) {
+            (_, MirrorOp::Release) => format!(
+                "released: the source {} no longer tracks {dest}; the destination's record stays \
+                 (snapctl delete {dest} removes it)",
+                found.item.source
+            ),
             (None, _) => format!("{op} {dest}: done", op = report.op),
             (Some(r), MirrorOp::ReverseResync) => format!(
                 "reverse-resync {dest}: now {} -> {} is {}{}",
