@@ -362,7 +362,7 @@ fn run_id(plan: &Plan, at: OffsetDateTime) -> String {
 }
 
 /// The newest run directory in `runs_dir` of a runbook for a group, such as the DR test
-/// start a cleanup undoes.
+/// start a cleanup undoes. Runs are told apart by the plan in their journal's first line.
 pub async fn latest_run(
     runs_dir: &Path,
     runbook: plan::RunbookKind,
@@ -373,18 +373,23 @@ pub async fn latest_run(
         message: e.to_string(),
     };
     let mut rd = tokio::fs::read_dir(runs_dir).await.map_err(|e| err(&e))?;
-    let mut names = Vec::new();
+    let mut found: Vec<(OffsetDateTime, PathBuf)> = Vec::new();
     while let Some(entry) = rd.next_entry().await.map_err(|e| err(&e))? {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let groups_part = name.split('-').nth(1 + runbook.slug().split('-').count());
-        if name.contains(&format!("-{}-", runbook.slug()))
-            && groups_part.is_some_and(|g| g.split('+').any(|x| x == group))
-        {
-            names.push(name);
+        let dir = entry.path();
+        let Ok(text) = tokio::fs::read_to_string(Journal::file_in(&dir)).await else {
+            continue;
+        };
+        let Some(Ok(Entry::Plan { at, plan, .. })) =
+            text.lines().next().map(serde_json::from_str::<Entry>)
+        else {
+            continue;
+        };
+        if plan.runbook == runbook && plan.groups.iter().any(|g| g.name == group) {
+            found.push((at, dir));
         }
     }
-    names.sort();
-    names.pop().map(|n| runs_dir.join(n)).ok_or_else(|| {
+    found.sort();
+    found.pop().map(|(_, d)| d).ok_or_else(|| {
         RunbookError::Refused(format!(
             "no {} run of {group} in {}",
             runbook.slug(),
