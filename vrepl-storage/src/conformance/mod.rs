@@ -3,7 +3,7 @@
 //!
 //! A backend provides a [`Harness`]: given a fresh [`Fabric`] holding the seed's two-site lab, it
 //! puts itself in front of the fabric's clusters and returns a [`Lab`] with one
-//! [`DynArray`](crate::DynArray) per cluster. The simulator's harness is [`SimHarness`]; the ONTAP
+//! [`DynArray`] per cluster. The simulator's harness is [`SimHarness`]; the ONTAP
 //! REST driver's starts a REST simulator over the same fabric and points the driver at it.
 //!
 //! Each check is one `pub async fn` named as the behaviour it asserts. It drives the operations
