@@ -21,11 +21,13 @@
 //! [`conformance_tests!`](crate::conformance_tests) expands into one `#[tokio::test]` per check,
 //! so a failure names the behaviour that broke:
 //!
-//! ```ignore
+//! ```
+//! // tests/conformance_sim.rs
 //! vrepl_storage::conformance_tests! {
 //!     #[tokio::test(start_paused = true)]
 //!     harness = vrepl_storage::conformance::SimHarness;
 //! }
+//! # fn main() {}
 //! ```
 //!
 //! Each check is an ordinary async function, so one can run on its own:
@@ -292,11 +294,24 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// harness expression is evaluated once per test. The calling crate needs tokio with the
 /// `macros` and `test-util` features.
 ///
-/// ```ignore
+/// ```
+/// # use vrepl_storage::conformance::{Harness, Lab};
+/// # use vrepl_storage::sim::Fabric;
+/// /// A backend's harness: its arrays in front of the fabric (here, the simulator's own).
+/// struct MyHarness;
+///
+/// #[async_trait::async_trait]
+/// impl Harness for MyHarness {
+///     async fn open(&self, fabric: Fabric) -> Lab {
+///         vrepl_storage::conformance::SimHarness.open(fabric).await
+///     }
+/// }
+///
 /// vrepl_storage::conformance_tests! {
 ///     #[tokio::test(start_paused = true)]
-///     harness = my_driver::TestHarness::new();
+///     harness = MyHarness;
 /// }
+/// # fn main() {}
 /// ```
 #[macro_export]
 macro_rules! conformance_tests {
