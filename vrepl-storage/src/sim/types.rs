@@ -137,13 +137,29 @@ impl Default for LabOptions {
 /// 10 MiB/s: a modest WAN link.
 pub(crate) const DEFAULT_BANDWIDTH: u64 = 10 << 20;
 
-/// A fault injected into one cluster.
+/// A fault injected into one cluster with [`super::Fabric::inject`].
+///
+/// ```
+/// use std::time::Duration;
+/// use vrepl_storage::sim::{Fabric, Fault};
+/// use vrepl_storage::Error;
+///
+/// let fabric = Fabric::lab();
+/// fabric.inject("fas2050", Fault::FailNext {
+///     op: "update",
+///     error: || Error::Timeout { what: "the update job".into(), after: Duration::from_secs(30) },
+/// });
+/// fabric.inject("fas2050", Fault::Latency(Duration::from_millis(200)));
+/// fabric.inject("fas2020", Fault::FailTransfers { message: "replication network down".into() });
+/// fabric.clear_faults();
+/// ```
 #[derive(Clone, Debug)]
 pub enum Fault {
     /// The next call of the named trait method (`"update"`, `"create_clone"`, …) on the cluster
     /// fails with the error `error` makes.
     FailNext {
-        /// The `StorageArray` / `MirrorControl` method name.
+        /// The `StorageArray` / `MirrorControl` method name, as written in the traits:
+        /// `"update"`, `"break_off"`, `"resync"`, `"create_clone"`, `"map_lun"`, `"list_volumes"`, ….
         op: &'static str,
         /// Makes the error to return.
         error: fn() -> Error,

@@ -89,3 +89,15 @@ async fn an_empty_fabric_can_be_populated() {
     assert_eq!(fabric.arrays().len(), 1);
     assert_eq!(fabric.topology(), Default::default());
 }
+
+#[test]
+fn the_saved_lab_is_small_and_quick_to_round_trip() {
+    let fabric = Fabric::lab();
+    let start = std::time::Instant::now();
+    let text = serde_json::to_string(&fabric.to_json()).unwrap();
+    let loaded = Fabric::from_json(serde_json::from_str(&text).unwrap()).unwrap();
+    let took = start.elapsed();
+    eprintln!("saved lab: {} bytes, round trip {took:?}", text.len());
+    assert!(text.len() < 256 * 1024, "{} bytes", text.len());
+    assert_eq!(loaded.clusters(), fabric.clusters());
+}
