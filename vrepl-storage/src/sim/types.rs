@@ -120,7 +120,9 @@ pub struct LabOptions {
     pub seven_mode: bool,
     /// Replication bandwidth: a transfer takes its changed bytes divided by this, in tokio time.
     pub bandwidth_bytes_per_sec: u64,
-    /// The simulated wall-clock time when the lab starts; `None` means now.
+    /// The simulated wall-clock time when the lab starts; `None` means now (and the simulated
+    /// clock then keeps up with real time across [`super::Fabric::to_json`] /
+    /// [`super::Fabric::from_json`]).
     pub start_time: Option<time::OffsetDateTime>,
 }
 
