@@ -210,8 +210,11 @@ impl Fabric {
             .collect()
     }
 
-    /// Takes a cluster down (every call to its array fails with a retryable transport error,
-    /// transfers to or from it fail) or brings it back.
+    /// Takes a cluster down or brings it back. While it is down, every call to its array fails
+    /// with a retryable transport error, transfers to or from it fail, and hosts no longer see
+    /// its LUNs ([`Self::visible_luns`]) or NFS exports ([`Self::nfs_lookup`]). The content
+    /// calls ([`Self::write_file`], …) still reach its volumes: they stand in for the data
+    /// itself, which a site outage does not change.
     pub fn set_reachable(&self, cluster: &str, up: bool) {
         let mut w = self.touch();
         if up {
