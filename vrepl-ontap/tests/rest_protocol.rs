@@ -77,8 +77,12 @@ impl Script {
                     .unwrap()
                     .pop_front()
                     .unwrap_or((500, format!("{{\"error\":{{\"message\":\"unscripted {method} {uri}\",\"code\":\"999\"}}}}")));
+                if status == 0 {
+                    // Scripted silence: answer only long after any client gives up.
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
                 (
-                    StatusCode::from_u16(status).unwrap(),
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::GATEWAY_TIMEOUT),
                     [("content-type", "application/json")],
                     body,
                 )
@@ -583,4 +587,32 @@ async fn a_quiesce_mid_transfer_reads_as_quiescing_until_the_transfer_ends() {
         MirrorState::Paused
     );
     assert_eq!(s.seen()[2].body, Some(json!({"state": "paused"})));
+}
+
+#[tokio::test]
+async fn a_write_cut_off_mid_request_is_not_called_retryable() {
+    let s = Script::default();
+    cluster_reply(&s, (16, 1));
+    let mut c = config(s.serve().await);
+    c.request_timeout = Duration::from_millis(300);
+    let client = OntapRestClient::connect(c).await.unwrap();
+    s.reply(
+        200,
+        relationship("snapmirrored", json!({"state": "success"})),
+    );
+    // The PATCH gets no answer in time.
+    s.replies.lock().unwrap().push_back((0, String::new()));
+    let e = client
+        .break_off(&dst(), OnTransfer::Fail)
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Transport {
+            retryable, message, ..
+        } => {
+            assert!(!retryable, "{e}");
+            assert!(message.contains("may have been applied"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
 }

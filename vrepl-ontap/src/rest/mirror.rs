@@ -379,10 +379,17 @@ impl MirrorControl for OntapRestClient {
         )
         .await?;
         // A relationship can take a moment to show after its job (netapp.ontap #344).
-        Ok(self
-            .poll_until(&spec.destination, "appear", |_| true)
-            .await?
-            .model)
+        let mut interval = FIRST_POLL;
+        for _ in 0..5 {
+            match self.find_relationship(&spec.destination).await {
+                Err(Error::NotFound { .. }) => {
+                    tokio::time::sleep(interval).await;
+                    interval *= 2;
+                }
+                other => return other.map(|r| r.model),
+            }
+        }
+        Ok(self.find_relationship(&spec.destination).await?.model)
     }
 
     async fn initialize(&self, destination: &VolumePath) -> Result<OpReport> {
