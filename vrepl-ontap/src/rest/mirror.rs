@@ -373,11 +373,19 @@ impl MirrorControl for OntapRestClient {
     }
 
     async fn create_relationship(&self, spec: &NewRelationship) -> Result<MirrorRelationship> {
-        self.run(
-            &request::create_relationship(spec),
-            &self.ctx(ObjectKind::Relationship, &spec.destination),
-        )
-        .await?;
+        let created = self
+            .run(
+                &request::create_relationship(spec),
+                &self.ctx(ObjectKind::Relationship, &spec.destination),
+            )
+            .await;
+        if let Err(Error::NotFound { .. }) = created {
+            // The job says only "entry doesn't exist": name what is missing. The destination is
+            // here to check; if it exists, the source (on the other cluster) is the one.
+            self.find_volume(&spec.destination).await?;
+            return Err(Error::not_found(ObjectKind::Volume, &spec.source));
+        }
+        created?;
         // A relationship can take a moment to show after its job (netapp.ontap #344).
         let mut interval = FIRST_POLL;
         for _ in 0..5 {
