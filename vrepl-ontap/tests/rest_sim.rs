@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use vrepl_ontap::rest::{pem_to_der, OntapRestClient, RestConfig, TlsMode};
-use vrepl_ontap::sim::{RestSimulator, SimServerOptions};
+use vrepl_ontap::sim::{HttpFault, RestSimulator, SimServerOptions};
 use vrepl_storage::mirror::{DiscardPolicy, MirrorState, OnTransfer};
 use vrepl_storage::model::{SnapshotName, SvmName, VolumePath, VolumeType};
 use vrepl_storage::sim::{DataPath, Fabric};
@@ -213,4 +213,56 @@ async fn tls_is_verified_unless_the_certificate_is_trusted_or_pinned() {
     });
     let e = OntapRestClient::connect(wrong_pin).await.unwrap_err();
     assert!(e.to_string().contains("not the pinned one"), "{e}");
+}
+
+#[tokio::test]
+async fn a_malformed_answer_is_a_protocol_error() {
+    let fabric = Fabric::lab();
+    let (sim, site2) = site(&fabric, "fas2050").await;
+    sim.inject(HttpFault::MalformedJson { count: 1 });
+    let e = site2.relationship(&rg1()).await.unwrap_err();
+    assert!(matches!(e, Error::Protocol { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains("GET /api/snapmirror/relationships"),
+        "{e}"
+    );
+    assert!(
+        site2.relationship(&rg1()).await.is_ok(),
+        "the next answer is whole"
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_read_is_retried_but_a_dropped_write_is_not() {
+    let fabric = Fabric::lab();
+    let (sim, site2) = site(&fabric, "fas2050").await;
+    sim.clear_requests();
+    sim.inject(HttpFault::DropConnection { count: 1 });
+    let rel = site2
+        .relationship(&rg1())
+        .await
+        .expect("the GET is retried");
+    assert_eq!(rel.state, MirrorState::Snapmirrored);
+    assert_eq!(sim.requests().len(), 2);
+
+    // The lookup goes through untouched; the PATCH after it gets no answer.
+    sim.inject(HttpFault::Delay {
+        delay: Duration::ZERO,
+        count: 1,
+    });
+    sim.inject(HttpFault::DropConnection { count: 1 });
+    let before = site2.calls();
+    let e = site2.break_off(&rg1(), OnTransfer::Fail).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                retryable: false,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("may have been applied"), "{e}");
+    assert_eq!(site2.calls() - before, 2, "the PATCH was sent once");
 }
