@@ -242,3 +242,28 @@ async fn a_hung_command_times_out_and_the_next_call_reconnects() {
         .expect("a fresh session after the timeout");
     assert_eq!(adapters.len(), 3, "vmhba0 and two FC ports");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nfs_mount_is_idempotent_but_a_name_clash_is_refused() {
+    use vrepl_esx::host::NfsMount;
+    let lab = lab_host("site2-esx1", None).await;
+    let read_only = NfsMount::parse("192.168.2.11:/RG2FV3_SM", "RP5", true).unwrap();
+    let err = lab.host.mount_nfs(&read_only).await.unwrap_err();
+    assert!(
+        matches!(err, EsxError::Unsupported { .. }),
+        "ESX 3.x has no read-only NFS: {err}"
+    );
+    let rp5 = NfsMount::parse("192.168.2.11:/RG2FV3_SM", "RP5", false).unwrap();
+    lab.host.mount_nfs(&rp5).await.unwrap();
+    lab.host
+        .mount_nfs(&rp5)
+        .await
+        .expect("mounting the same export again is a no-op");
+    assert_eq!(lab.host.nfs_datastores().await.unwrap().len(), 1);
+    let clash = NfsMount::parse("192.168.2.10:/RG2FV3_SM", "RP5", false).unwrap();
+    let err = lab.host.mount_nfs(&clash).await.unwrap_err();
+    assert!(
+        matches!(&err, EsxError::MountRefused { reason, .. } if reason.contains("already mounted from 192.168.2.11:/RG2FV3_SM")),
+        "{err}"
+    );
+}

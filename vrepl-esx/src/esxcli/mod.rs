@@ -11,6 +11,41 @@
 //! | NFS | `esxcfg-nas -a/-d/-l` | same (`-y` read-only) | `esxcli storage nfs add/remove/list` |
 //!
 //! Lists are read with `--formatter=csv` on ESXi, whose columns are matched by name.
+//!
+//! Fail RP1 over to a Site 2 host of the simulated lab, over SSH:
+//!
+//! ```
+//! use vrepl_esx::esxcli::{Credentials, HostKeyPolicy, Secret, SshConfig};
+//! use vrepl_esx::host::{mount_copy, DatastoreName, DatastorePath, Resolution};
+//! use vrepl_esx::sim::{EmulatedHost, SshServer};
+//! use vrepl_esx::{EsxHost, EsxcliHost};
+//! use vrepl_storage::mirror::OnTransfer;
+//! use vrepl_storage::model::VolumePath;
+//! use vrepl_storage::sim::Fabric;
+//! use vrepl_storage::MirrorControl;
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fabric = Fabric::lab();
+//! let server = SshServer::start(EmulatedHost::from_lab(&fabric, "site2-esx1")?, "root", "pw").await?;
+//! let known_hosts = tempfile::NamedTempFile::new()?;
+//! std::fs::write(known_hosts.path(), server.known_hosts_line())?;
+//!
+//! let mut config = SshConfig::new("127.0.0.1", Credentials::Password(Secret::new("pw")));
+//! config.port = server.port();
+//! config.host_keys = HostKeyPolicy::known_hosts(known_hosts.path());
+//! let esx = EsxcliHost::connect(config);
+//!
+//! let sm = VolumePath::parse("fas2050upper:RG1FV1_SM")?;
+//! fabric.array("fas2050")?.break_off(&sm, OnTransfer::Wait).await?;
+//! let rp1 = DatastoreName::new("RP1")?;
+//! let fs = mount_copy(&esx, &rp1, Resolution::KeepSignature).await?;
+//! assert_eq!(fs.volume_name, "RP1");
+//! let vms = esx.list_datastore(&rp1, &DatastorePath::root()).await?;
+//! assert!(vms.iter().any(|e| e.name == "HR-App1"));
+//! # Ok(())
+//! # }
+//! ```
 
 mod command;
 mod parse;
@@ -480,6 +515,25 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
 
     async fn mount_nfs(&self, mount: &NfsMount) -> Result<()> {
         let v = self.detected().await?.clone();
+        let existing = self
+            .nfs_datastores()
+            .await?
+            .into_iter()
+            .find(|n| n.name == mount.name.as_str());
+        if let Some(n) = existing {
+            if n.host == mount.server.as_str() && n.share == mount.share.as_str() {
+                tracing::info!(host = %self.host(), name = %mount.name, "NFS datastore already mounted");
+                return Ok(());
+            }
+            return Err(EsxError::MountRefused {
+                host: self.host(),
+                volume: format!("{}:{}", mount.server, mount.share),
+                reason: format!(
+                    "a datastore named {} is already mounted from {}:{}",
+                    n.name, n.host, n.share
+                ),
+            });
+        }
         let cmd = if v.is_legacy() {
             let mut cmd = CommandLine::new(&["esxcfg-nas", "-a", "-o"])
                 .arg(&mount.server)
