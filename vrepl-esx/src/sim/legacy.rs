@@ -105,7 +105,25 @@ pub fn scsidevs(host: &EmulatedHost, args: &[String]) -> Reply {
     }
 }
 
-/// `esxcfg-volume -l | -m|-M|-r|-u <UUID|label>` (ESX 4.x).
+/// One volume of `esxcfg-volume -l`, as ESXi 6 prints it (ESX 4.x says `VMFS3 UUID/label`).
+pub(crate) fn volume_block(
+    uuid: &str,
+    label: &str,
+    blocker: Option<&str>,
+    naa: &str,
+    size_mb: u64,
+) -> String {
+    let can_mount = match blocker {
+        None => "Yes".to_string(),
+        Some(why) => format!("No ({why})"),
+    };
+    format!(
+        "VMFS UUID/label: {uuid}/{label}\nCan mount: {can_mount}\nCan resignature: Yes\nExtent name: {naa}:1     range: 0 - {} (MB)\n",
+        size_mb.saturating_sub(1)
+    )
+}
+
+/// `esxcfg-volume -l | -m|-M|-r|-u <UUID|label>` (ESX 4.0 and later).
 pub fn volume(host: &EmulatedHost, args: &[String]) -> Reply {
     let mut st = host.lock();
     match args {
@@ -115,20 +133,32 @@ pub fn volume(host: &EmulatedHost, args: &[String]) -> Reply {
                 .into_iter()
                 .filter(|(_, h)| seen.insert(h.uuid.clone()))
                 .map(|(d, h)| {
-                    let can_mount = match mount_blocker(&st, &h) {
-                        None => "Yes".to_string(),
-                        Some(why) => format!("No ({why})"),
-                    };
-                    format!(
-                        "VMFS3 UUID/label: {}/{}\nCan mount: {can_mount}\nCan resignature: Yes\nExtent name: {}:1     range: 0 - {} (MB)\n",
-                        h.uuid,
-                        h.label,
-                        d.naa,
-                        (d.size_bytes / (1024 * 1024)).saturating_sub(1)
+                    volume_block(
+                        &h.uuid,
+                        &h.label,
+                        mount_blocker(&st, &h),
+                        &d.naa,
+                        d.size_bytes / (1024 * 1024),
                     )
                 })
                 .collect();
-            Reply::ok(blocks.join("\n"))
+            if blocks.is_empty() {
+                return Reply::ok("");
+            }
+            let scanning = match host.config().vmfs_type() {
+                "VMFS-6" => "Scanning for VMFS-6 host activity (4096 bytes/HB, 1024 HBs).\n",
+                "VMFS-5" => "Scanning for VMFS-5 host activity (512 bytes/HB, 2048 HBs).\n",
+                _ => "",
+            };
+            let blocks = if scanning.is_empty() {
+                blocks
+                    .iter()
+                    .map(|b| b.replacen("VMFS UUID/label", "VMFS3 UUID/label", 1))
+                    .collect()
+            } else {
+                blocks
+            };
+            Reply::ok(format!("{scanning}{}", blocks.join("\n")))
         }
         [op, target] if matches!(op.as_str(), "-m" | "-M" | "-r") => {
             let by_label = select_unresolved(host, &st, Some(target), None);
@@ -230,5 +260,29 @@ pub fn nas(host: &EmulatedHost, args: &[String]) -> Reply {
             Reply::ok(format!("NAS volume {name} deleted.\n"))
         }
         _ => usage("esxcfg-nas"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn esxcfg_volume_block_matches_the_real_esxi6_sample() {
+        let real = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/esxcli/esxcfg-volume-l.esxi6.txt"
+        ));
+        let block = volume_block(
+            "5fd23c30-16acc074-006d-d09466c6d6af",
+            "esxi6-flash-ds",
+            None,
+            "naa.6589cfc0000003c710fbb298e0d059e7",
+            511744,
+        );
+        assert_eq!(
+            format!("Scanning for VMFS-6 host activity (4096 bytes/HB, 1024 HBs).\n{block}"),
+            real
+        );
     }
 }
