@@ -6,6 +6,7 @@
 //! | | ESX 3.x | ESX 4.x | ESXi 5.0 and later |
 //! |---|---|---|---|
 //! | options | `esxcfg-advcfg -g/-s` | `esxcfg-advcfg -g/-s` | `esxcli system settings advanced list/set` (LVM snapshot options refused) |
+//! | listings | `esxcfg-mpath -a/-l`, `esxcfg-vmhbadevs -m`, `ls -l /vmfs/volumes` | `esxcfg-scsidevs -a/-c/-m` | `esxcli --formatter=csv storage …` |
 //! | rescan | `esxcfg-rescan vmhbaN`, `vmkfstools -V` | same | `esxcli storage core adapter rescan --all`, `esxcli storage filesystem rescan` |
 //! | snapshot volumes | by the LVM options on rescan | `esxcfg-volume -l/-m/-M/-r/-u` | `esxcli storage vmfs snapshot list/mount/resignature` |
 //! | NFS | `esxcfg-nas -a/-d/-l` | same (`-y` read-only) | `esxcli storage nfs add/remove/list` |
@@ -337,7 +338,12 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
     }
 
     async fn adapters(&self) -> Result<Vec<Adapter>> {
-        if self.detected().await?.is_legacy() {
+        let v = self.detected().await?;
+        if v.release.0 < 4 {
+            let cmd = CommandLine::new(&["esxcfg-mpath", "-a"]);
+            return self.exec_parsed(&cmd, parse::esx3_adapters).await;
+        }
+        if v.is_legacy() {
             let cmd = CommandLine::new(&["esxcfg-scsidevs", "-a"]);
             return self.exec_parsed(&cmd, parse::legacy_adapters).await;
         }
@@ -346,7 +352,12 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
     }
 
     async fn devices(&self) -> Result<Vec<Device>> {
-        if self.detected().await?.is_legacy() {
+        let v = self.detected().await?;
+        if v.release.0 < 4 {
+            let cmd = CommandLine::new(&["esxcfg-mpath", "-l"]);
+            return self.exec_parsed(&cmd, parse::esx3_devices).await;
+        }
+        if v.is_legacy() {
             let cmd = CommandLine::new(&["esxcfg-scsidevs", "-c"]);
             return self.exec_parsed(&cmd, parse::legacy_devices).await;
         }
@@ -355,11 +366,19 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
     }
 
     async fn filesystems(&self) -> Result<Vec<Filesystem>> {
-        if self.detected().await?.is_legacy() {
-            let cmd = CommandLine::new(&["esxcfg-scsidevs", "-m"]);
-            let mut all = self
-                .exec_parsed(&cmd, |t| parse::legacy_mounts(t, "VMFS-3"))
-                .await?;
+        let v = self.detected().await?;
+        if v.is_legacy() {
+            let mut all = if v.release.0 < 4 {
+                let cmd = CommandLine::new(&["esxcfg-vmhbadevs", "-m"]);
+                let devs = self.exec_ok(&cmd).await?;
+                let ls = CommandLine::new(&["ls", "-l", "/vmfs/volumes"]);
+                let links = self.exec_ok(&ls).await?;
+                parse::esx3_mounts(&devs, &links).map_err(|m| self.unparseable(&cmd, m))?
+            } else {
+                let cmd = CommandLine::new(&["esxcfg-scsidevs", "-m"]);
+                self.exec_parsed(&cmd, |t| parse::legacy_mounts(t, "VMFS-3"))
+                    .await?
+            };
             all.extend(
                 self.nfs_datastores()
                     .await?

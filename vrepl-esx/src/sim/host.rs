@@ -239,7 +239,13 @@ impl EmulatedHost {
                 self.vmfs_scan(&mut self.lock());
                 Reply::ok("")
             }
-            "esxcfg-scsidevs" => legacy::scsidevs(self, args),
+            "esxcfg-scsidevs" if self.config.version().release.0 >= 4 => {
+                legacy::scsidevs(self, args)
+            }
+            "esxcfg-mpath" if self.config.version().release.0 < 4 => legacy::mpath(self, args),
+            "esxcfg-vmhbadevs" if self.config.version().release.0 < 4 => {
+                legacy::vmhbadevs(self, args)
+            }
             "esxcfg-volume" if self.config.version().has_esxcfg_volume() => {
                 legacy::volume(self, args)
             }

@@ -56,7 +56,75 @@ pub fn rescan(host: &EmulatedHost, args: &[String]) -> Reply {
     Reply::ok("")
 }
 
-/// `esxcfg-scsidevs -a|-c|-m`.
+/// ESX 3.x names a device by its first path: `vmhba1:0:6`.
+fn esx3_name(st: &super::state::HostState, naa: &str) -> String {
+    st.view
+        .iter()
+        .find(|l| l.naa == naa)
+        .map(|l| format!("{}:0:{}", l.adapter, l.lun_id))
+        .unwrap_or_else(|| naa.to_string())
+}
+
+/// ESX 3.x `esxcfg-mpath -a` (HBAs and WWPNs) and `-l` (disks and their paths).
+pub fn mpath(host: &EmulatedHost, args: &[String]) -> Reply {
+    let st = host.lock();
+    match args.first().map(String::as_str) {
+        Some("-a") => Reply::ok(
+            host.fc_adapters()
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, wwpn))| {
+                    let hex: String = wwpn.bytes().iter().map(|b| format!("{b:02x}")).collect();
+                    format!("{name} {hex} 11:0.{i}\n")
+                })
+                .collect::<String>(),
+        ),
+        Some("-l") => {
+            let mut out = String::new();
+            for (letter, d) in st.devices().into_iter().enumerate() {
+                let paths: Vec<_> = st.view.iter().filter(|l| l.naa == d.naa).collect();
+                let console = format!("/dev/sd{}", (b'b' + (letter % 24) as u8) as char);
+                out.push_str(&format!(
+                    "Disk {} {console} ({}MB) has {} paths and policy of Most Recently Used\n",
+                    esx3_name(&st, &d.naa),
+                    d.size_bytes / (1024 * 1024),
+                    paths.len()
+                ));
+                for (i, p) in paths.iter().enumerate() {
+                    let state = if i == 0 { "On active preferred" } else { "On" };
+                    out.push_str(&format!(
+                        " FC 11:0.{i} {}:0:{} {state}\n",
+                        p.adapter, p.lun_id
+                    ));
+                }
+                out.push('\n');
+            }
+            Reply::ok(out)
+        }
+        _ => usage("esxcfg-mpath"),
+    }
+}
+
+/// ESX 3.x `esxcfg-vmhbadevs -m`: VMFS partitions and their UUIDs.
+pub fn vmhbadevs(host: &EmulatedHost, args: &[String]) -> Reply {
+    if args.first().map(String::as_str) != Some("-m") {
+        return usage("esxcfg-vmhbadevs");
+    }
+    let st = host.lock();
+    Reply::ok(
+        st.vmfs
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let dev = format!("{}:1", esx3_name(&st, &m.naa));
+                let console = format!("/dev/sd{}1", (b'b' + (i % 24) as u8) as char);
+                format!("{dev:<15} {console:<31} {}\n", m.uuid)
+            })
+            .collect::<String>(),
+    )
+}
+
+/// `esxcfg-scsidevs -a|-c|-m` (ESX 4.0 and later).
 pub fn scsidevs(host: &EmulatedHost, args: &[String]) -> Reply {
     let st = host.lock();
     match args.first().map(String::as_str) {
