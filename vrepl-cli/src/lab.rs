@@ -10,10 +10,13 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use vrepl_ontap::rest::{OntapRestClient, RestConfig, TlsMode};
+use vrepl_ontap::sim::{RestSimulator, SimServerOptions};
 use vrepl_storage::model::ClusterName;
 use vrepl_storage::sim::Fabric;
 use vrepl_storage::DynArray;
@@ -199,6 +202,73 @@ pub fn reset(dir: &LabDir) -> CliResult<()> {
     }
 }
 
+/// One cluster served over ONTAP REST.
+#[derive(Debug)]
+pub struct Served {
+    /// The cluster.
+    pub cluster: ClusterName,
+    /// Its base URL (`http://127.0.0.1:PORT`).
+    pub url: String,
+    /// The user name it accepts.
+    pub username: String,
+    /// The password it accepts (made up per run).
+    pub password: String,
+    /// Its certificate, when serving TLS.
+    pub certificate_pem: Option<String>,
+    simulator: RestSimulator,
+}
+
+impl Served {
+    /// Stops the server.
+    pub async fn shutdown(self) {
+        self.simulator.shutdown().await;
+    }
+}
+
+/// Starts one REST simulator per cluster. With a fixed port, cluster N listens on port + N.
+pub async fn serve(fabric: &Fabric, first: SocketAddr, tls: bool) -> CliResult<Vec<Served>> {
+    if !first.ip().is_loopback() {
+        return Err(CliError::usage(format!(
+            "{first} is not a loopback address; the lab only listens on 127.0.0.1"
+        )));
+    }
+    let mut served = Vec::new();
+    for (i, cluster) in fabric.clusters().into_iter().enumerate() {
+        let listen = if first.port() == 0 {
+            first
+        } else {
+            let port = first.port().checked_add(i as u16).ok_or_else(|| {
+                CliError::usage(format!(
+                    "no port left after {} for cluster {cluster}",
+                    first.port()
+                ))
+            })?;
+            SocketAddr::new(first.ip(), port)
+        };
+        let password = uuid::Uuid::new_v4().simple().to_string();
+        let options = SimServerOptions {
+            listen,
+            tls,
+            username: LAB_USER.to_string(),
+            password: password.clone(),
+        };
+        let sim = RestSimulator::start(fabric.clone(), cluster.as_str(), options)
+            .await
+            .map_err(|e| {
+                CliError::from(e).context(format!("starting the lab's {cluster} on {listen}"))
+            })?;
+        served.push(Served {
+            cluster,
+            url: sim.url().to_string(),
+            username: LAB_USER.to_string(),
+            password,
+            certificate_pem: sim.certificate_pem().map(|s| s.to_string()),
+            simulator: sim,
+        });
+    }
+    Ok(served)
+}
+
 /// The lab during one run: its lock, its world, and REST clients to its simulators.
 #[derive(Debug)]
 pub struct LabRun {
@@ -206,19 +276,54 @@ pub struct LabRun {
     pub fabric: Fabric,
     /// The clusters, reached through the REST driver.
     pub backend: Backend,
+    served: Vec<Served>,
     dir: LabDir,
     _lock: LabLock,
 }
 
 impl LabRun {
-    /// Locks and loads the lab, and hands out its clusters.
+    /// Locks and loads the lab, serves it on loopback, and connects to it.
     pub async fn open(dir: &LabDir) -> CliResult<Self> {
         let lock = lock(dir).await?;
         let fabric = load(dir)?;
-        let backend = direct_backend(&fabric)?;
+        let served = serve(
+            &fabric,
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            false,
+        )
+        .await?;
+        let mut clusters = Vec::new();
+        let mut clients = Vec::new();
+        for s in &served {
+            let url = url::Url::parse(&s.url).map_err(|e| {
+                CliError::new(
+                    ErrorKind::Failure,
+                    format!("the lab served {} at a bad url {}: {e}", s.cluster, s.url),
+                )
+            })?;
+            let config = RestConfig::new(url, s.username.clone(), s.password.clone())
+                .with_tls(TlsMode::PlainHttpForTesting);
+            let client = OntapRestClient::connect(config).await.map_err(|e| {
+                CliError::from(e).context(format!("connecting to the lab's {}", s.cluster))
+            })?;
+            clients.push(client.clone());
+            let array: DynArray = Arc::new(client);
+            clusters.push(Cluster {
+                name: s.cluster.clone(),
+                site: site_of(&fabric, &s.cluster),
+                array,
+            });
+        }
+        crate::connect::peer_all(&clients);
+        let backend = Backend {
+            clusters,
+            groups: groups(&fabric),
+            down: Vec::new(),
+        };
         Ok(Self {
             fabric,
             backend,
+            served,
             dir: dir.clone(),
             _lock: lock,
         })
@@ -226,6 +331,9 @@ impl LabRun {
 
     /// Stops the simulators and saves the world.
     pub async fn close(self) -> CliResult<()> {
+        for s in self.served {
+            s.shutdown().await;
+        }
         save(&self.dir, &self.fabric)
     }
 }
@@ -263,7 +371,8 @@ pub fn groups(fabric: &Fabric) -> Vec<ProtectionGroup> {
         .collect()
 }
 
-/// The lab's clusters as in-process arrays.
+/// The lab's clusters as in-process arrays, for what stands in for VMs and hosts (`lab write`),
+/// which act on the fabric rather than through an array's API.
 pub fn direct_backend(fabric: &Fabric) -> CliResult<Backend> {
     let mut clusters = Vec::new();
     for name in fabric.clusters() {
