@@ -201,7 +201,7 @@ impl ClusterConfig {
                 let pw = std::env::var(var).map_err(|_| {
                     CliError::new(
                         crate::exit::ErrorKind::Connection,
-                        format!("{who}: environment variable {var} (its password) is not set"),
+                        format!("environment variable {var} (the password of {who}) is not set"),
                     )
                     .with_hint(format!("export {var}=… before running snapctl"))
                 })?;
