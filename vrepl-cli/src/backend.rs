@@ -23,7 +23,7 @@ pub struct Cluster {
 }
 
 /// A protection group: relationships that fail over together, and their RPO.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProtectionGroup {
     /// Its name (`PG1`).
     pub name: String,

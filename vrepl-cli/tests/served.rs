@@ -132,6 +132,27 @@ fn the_same_commands_work_against_the_served_lab_with_a_config_file() {
         .assert()
         .success();
 
+    // Without a config file, snapctl uses the served lab rather than waiting for it.
+    home.snapctl()
+        .args(["break", "RG1FV2_SM"])
+        .timeout(std::time::Duration::from_secs(10))
+        .assert()
+        .success();
+    with_config()
+        .args(["show", "RG1FV2_SM"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Broken-off"));
+    // What needs the lab itself says so at once.
+    home.snapctl()
+        .args(["lab", "reset"])
+        .timeout(std::time::Duration::from_secs(10))
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "being served by snapctl lab serve",
+        ));
+
     let status = server.stop();
     assert!(status.success(), "lab serve exited with {status}");
     // Its state was saved: the lab (without the config) sees what was done through the server.
@@ -139,6 +160,11 @@ fn the_same_commands_work_against_the_served_lab_with_a_config_file() {
         home.relationship("fas2050upper:RG1FV1_SM")["mirror_state"],
         "snapmirrored"
     );
+    assert_eq!(
+        home.relationship("fas2050upper:RG1FV2_SM")["mirror_state"],
+        "broken_off"
+    );
+    assert!(!home.lab_dir().join("served.json").exists());
 }
 
 #[test]

@@ -142,6 +142,14 @@ async fn serve(printer: &Printer, dir: &LabDir, args: &LabServeArgs) -> CliResul
     if let Some(path) = &args.write_config {
         write_config(path, &fabric, &served)?;
     }
+    lab::write_marker(
+        dir,
+        &lab::ServedMarker {
+            pid: std::process::id(),
+            clusters: served.iter().map(|s| s.endpoint(&fabric)).collect(),
+            groups: lab::groups(&fabric),
+        },
+    )?;
     let doc = serde_json::json!({
         "state_file": dir.state_file().display().to_string(),
         "config_file": args.write_config.as_ref().map(|p| p.display().to_string()),
@@ -180,6 +188,7 @@ async fn serve(printer: &Printer, dir: &LabDir, args: &LabServeArgs) -> CliResul
         s
     });
     let stopped = wait_for_stop(dir, &fabric).await;
+    lab::remove_marker(dir);
     for s in served {
         s.shutdown().await;
     }
@@ -217,7 +226,7 @@ fn write_config(path: &Path, fabric: &Fabric, served: &[Served]) -> CliResult<()
         String::from("# Written by snapctl lab serve: the lab's clusters on loopback.\n");
     for s in served {
         let cred = sibling(path, &format!("{}.cred", s.cluster));
-        write_private(
+        crate::config::write_private(
             &cred,
             &format!("username = {:?}\npassword = {:?}\n", s.username, s.password),
         )?;
@@ -259,16 +268,6 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "snapctl".into());
     path.with_file_name(format!("{name}.{suffix}"))
-}
-
-fn write_private(path: &Path, text: &str) -> CliResult<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(path)?;
-    std::io::Write::write_all(&mut f, text.as_bytes())?;
-    Ok(())
 }
 
 /// Where a `lab write|cat|ls` PATH points.
