@@ -25,6 +25,7 @@ pub mod exit;
 pub mod lab;
 pub mod output;
 pub mod resolve;
+pub mod runbook;
 pub mod session;
 pub mod views;
 
