@@ -1,1 +1,66 @@
-//! The ONTAP REST simulator.
+//! An ONTAP REST server (`/api`) in front of one cluster of a [`vrepl_storage::sim::Fabric`].
+//!
+//! It answers the way ONTAP 9 does, so that clients none of us wrote (curl, Ansible's
+//! `netapp.ontap`, a generated OpenAPI client) and the driver in [`crate::rest`] can be tested
+//! against it over real HTTP(S):
+//!
+//! - HTTP Basic auth (401 without or with wrong credentials);
+//! - the collection envelope (`records`, `num_records`, `_links.self`, `_links.next` with a
+//!   `start.uuid` cursor when `max_records` cuts the page), `fields=` selection (`*`, `**`,
+//!   lists, dotted; 400 / 262197 for unknown fields), identity fields only by default, property
+//!   filters (`*`, `!`, `|`, `<`, `>`, `null`, ISO-8601 durations), `return_records`,
+//!   `return_timeout`, `order_by`;
+//! - 202 + job for volume, snapshot and relationship writes, jobs that go
+//!   queued → running → success | failure and vanish 300 s after they end (tokio's clock);
+//!   200 / 201 for LUN, igroup, LUN map and export writes; 201 + `Location` for transfers;
+//! - ONTAP's error bodies and codes ([`crate::codes`]); a route it does not know answers 500
+//!   naming the method and path (never 404, which would read as "not found");
+//! - every request recorded ([`RestSimulator::requests`]) and faults injectable
+//!   ([`RestSimulator::inject`]); optional HTTPS with a generated self-signed certificate.
+//!
+//! ```no_run
+//! # async fn demo() -> vrepl_storage::Result<()> {
+//! use vrepl_ontap::sim::{RestSimulator, SimServerOptions};
+//! use vrepl_storage::sim::Fabric;
+//!
+//! let fabric = Fabric::lab();
+//! let sim = RestSimulator::start(fabric, "fas2050", SimServerOptions::default()).await?;
+//! let (user, password) = sim.credentials();
+//! let body: serde_json::Value = reqwest::Client::new()
+//!     .get(sim.url().join("/api/cluster?fields=version").unwrap())
+//!     .basic_auth(user, Some(password))
+//!     .send()
+//!     .await
+//!     .unwrap()
+//!     .json()
+//!     .await
+//!     .unwrap();
+//! assert_eq!(body["version"]["generation"], 9);
+//! sim.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod body;
+mod collection;
+mod errors;
+mod faults;
+mod fields;
+mod filter;
+mod jobs;
+mod render;
+mod routes;
+mod server;
+mod state;
+mod time_fmt;
+mod tls;
+
+pub use faults::HttpFault;
+pub use server::{RecordedRequest, RestSimulator, SimServerOptions};
+
+/// Every `(method, path)` the simulator serves, paths relative to `/api` and spelled as in
+/// ONTAP's OpenAPI spec (`/storage/volumes/{volume.uuid}/snapshots`). Anything else answers
+/// 500 naming the method and path.
+pub fn served_routes() -> &'static [(&'static str, &'static str)] {
+    routes::ROUTES
+}

@@ -1,0 +1,245 @@
+//! The simulator against ONTAP's own OpenAPI spec (9.8, `shared/reference/ontap-openapi.yaml`):
+//! every route it serves exists there, and a generic client that knows only the spec and the
+//! HAL links (no knowledge of this simulator) can walk every collection, follow every record's
+//! `_links.self`, and gets loud answers for what is not served.
+
+mod sim_support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sim_support::Lab;
+use vrepl_ontap::sim::served_routes;
+
+fn spec_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/ontap-openapi.yaml")
+}
+
+/// `path -> methods` of the spec.
+fn spec_routes() -> BTreeMap<String, BTreeSet<String>> {
+    let text = std::fs::read_to_string(spec_path()).expect("the 9.8 OpenAPI spec is readable");
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).expect("the spec parses");
+    let paths = doc
+        .get("paths")
+        .and_then(|p| p.as_mapping())
+        .expect("the spec has paths");
+    paths
+        .iter()
+        .map(|(k, v)| {
+            let methods = v
+                .as_mapping()
+                .map(|m| {
+                    m.keys()
+                        .filter_map(|k| k.as_str())
+                        .filter(|k| {
+                            ["get", "post", "patch", "delete", "put", "head", "options"].contains(k)
+                        })
+                        .map(|k| k.to_ascii_uppercase())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (k.as_str().unwrap().to_string(), methods)
+        })
+        .collect()
+}
+
+/// A template with its parameter names erased (`/storage/volumes/{}`): the spec names the
+/// same segment `{uuid}` on one path and `{volume.uuid}` on its children.
+fn shape(template: &str) -> String {
+    template
+        .split('/')
+        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether a concrete path matches a template (`{x}` = one segment).
+fn matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(a, b)| (a.starts_with('{') && !b.is_empty()) || a == b)
+}
+
+#[test]
+fn every_served_route_is_in_the_ontap_9_8_spec() {
+    let spec = spec_routes();
+    assert!(spec.len() > 200, "the spec lists its paths");
+    for (method, path) in served_routes() {
+        let methods = spec
+            .get(*path)
+            .unwrap_or_else(|| panic!("{path} is not a path of ONTAP 9.8's REST API"));
+        assert!(
+            methods.contains(*method),
+            "{method} {path} is not in ONTAP 9.8's REST API (it has {methods:?})"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_served_route_answers_something_other_than_not_implemented() {
+    let lab = Lab::start("fas2050").await;
+    for (method, template) in served_routes() {
+        let concrete: String = template
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    "00000000-0000-0000-0000-000000000000"
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let m = Method::from_bytes(method.as_bytes()).unwrap();
+        let body = matches!(*method, "POST" | "PATCH").then(|| json!({}));
+        let r = lab.call(m, &format!("/api{concrete}"), body).await;
+        let message = r.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            !message.contains("does not implement"),
+            "{method} {template} is listed as served but is not routed: {message}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_generic_client_can_walk_every_collection_and_follow_every_link() {
+    let lab = Lab::start("fas2050").await;
+    // Something for the job and transfer collections to show.
+    let rel = lab.relationship("fas2050upper:RG1FV1_SM", "uuid").await;
+    lab.ok_job(
+        Method::PATCH,
+        &format!(
+            "/api/snapmirror/relationships/{}",
+            rel["uuid"].as_str().unwrap()
+        ),
+        Some(json!({"state": "paused"})),
+    )
+    .await;
+
+    let gets: Vec<&str> = served_routes()
+        .iter()
+        .filter(|(m, _)| *m == "GET")
+        .map(|(_, p)| *p)
+        .collect();
+    let mut visited: BTreeSet<String> = BTreeSet::new();
+    let mut item_hrefs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Collections first, parents before children (templates sorted by depth).
+    let mut collections: Vec<&str> = gets.iter().copied().filter(|p| !p.ends_with('}')).collect();
+    collections.sort_by_key(|p| p.matches('/').count());
+    for template in collections {
+        let concretes: Vec<String> = match template.rfind('}') {
+            None => vec![format!("/api{template}")],
+            Some(i) => {
+                let parents = item_hrefs
+                    .get(&shape(&template[..=i]))
+                    .unwrap_or_else(|| panic!("no record to reach {template} through"));
+                parents
+                    .iter()
+                    .map(|href| format!("{href}{}", &template[i + 1..]))
+                    .collect()
+            }
+        };
+        for concrete in concretes {
+            let r = lab.get(&concrete).await;
+            assert_eq!(r.status, StatusCode::OK, "GET {concrete}: {:?}", r.body);
+            visited.insert(template.to_string());
+            if template == "/cluster" {
+                assert!(r.body["_links"]["self"]["href"].is_string());
+                continue;
+            }
+            let records = r.body["records"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{concrete}: no records: {}", r.body));
+            assert_eq!(
+                r.body["num_records"].as_u64(),
+                Some(records.len() as u64),
+                "{concrete}"
+            );
+            assert!(r.body["_links"]["self"]["href"]
+                .as_str()
+                .unwrap()
+                .starts_with(&concrete));
+            for rec in records {
+                let href = rec["_links"]["self"]["href"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{concrete}: a record without _links.self: {rec}"));
+                let item = lab.get(href).await;
+                assert_eq!(item.status, StatusCode::OK, "GET {href}: {:?}", item.body);
+                assert!(
+                    item.body.is_object() && item.body.get("error").is_none(),
+                    "{href}: {:?}",
+                    item.body
+                );
+                let path = href.trim_start_matches("/api");
+                for t in gets.iter().filter(|t| matches(t, path)) {
+                    visited.insert(t.to_string());
+                    item_hrefs
+                        .entry(shape(t))
+                        .or_default()
+                        .push(href.to_string());
+                }
+            }
+        }
+    }
+    let unvisited: Vec<&&str> = gets
+        .iter()
+        .filter(|t| !visited.contains(**t))
+        // A transfer exists only while one runs; the lab is idle.
+        .filter(|t| !t.ends_with("/transfers/{uuid}"))
+        .collect();
+    assert!(
+        unvisited.is_empty(),
+        "not reachable by following links: {unvisited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn methods_and_paths_it_does_not_serve_answer_500_naming_them() {
+    let lab = Lab::start("fas2050").await;
+    let spec = spec_routes();
+    let served: BTreeSet<(String, String)> = served_routes()
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    let mut checked = 0;
+    for (_, template) in served_routes() {
+        for method in &spec[*template] {
+            if served.contains(&(method.clone(), template.to_string())) {
+                continue;
+            }
+            let concrete = template.replace(['{', '}'], "");
+            let r = lab
+                .call(
+                    Method::from_bytes(method.as_bytes()).unwrap(),
+                    &format!("/api{concrete}"),
+                    None,
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{method} {concrete}"
+            );
+            let msg = r.body["error"]["message"].as_str().unwrap();
+            assert!(msg.contains(&format!("{method} /api{concrete}")), "{msg}");
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 5,
+        "spec methods the simulator leaves out are checked ({checked})"
+    );
+    for path in ["/api/storage/aggregates", "/api/not/a/route", "/api", "/"] {
+        let r = lab.get(path).await;
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        assert!(
+            matches!(&r.body, Value::Object(_)),
+            "{path}: a JSON error body"
+        );
+    }
+}
