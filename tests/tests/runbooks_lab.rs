@@ -68,3 +68,84 @@ async fn report_of(lab: &FullLab) -> String {
     }
     s
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planned_failover_then_failback_moves_site_2_writes_home_through_the_drivers() {
+    use vrepl_esx::host::{DatastoreName, DatastorePath};
+    let lab = FullLab::start().await;
+    let pg1 = [lab.group("PG1")];
+    let clock = std::time::Instant::now();
+    let over = match lab
+        .runner()
+        .run(plan::failover_planned(&pg1).unwrap())
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => panic!("{e}\n{}", report_of(&lab).await),
+    };
+    println!(
+        "{}\nfailover took {:?}",
+        over.report.to_text(),
+        clock.elapsed()
+    );
+    assert!(
+        over.report
+            .lag_at_break
+            .iter()
+            .all(|l| l.lag_secs == Some(0)),
+        "{:?}",
+        over.report.lag_at_break
+    );
+    let esx = lab.env.host("site2-esx1").unwrap();
+    let rp1 = DatastoreName::new("RP1").unwrap();
+    for vm in ["HR-App1", "HR-App2", "HR-App3"] {
+        let vmx = esx
+            .read_datastore_file(&rp1, &DatastorePath::new(format!("{vm}/{vm}.vmx")).unwrap())
+            .await
+            .unwrap();
+        assert!(String::from_utf8_lossy(&vmx).contains(&format!("displayName = \"{vm}\"")));
+    }
+    assert!(
+        !lab.mounted("site1-esx4").await.contains(&"RP1".to_string()),
+        "Site 1 must have let go of RP1"
+    );
+
+    lab.write_vmfs(
+        SM1,
+        "RP1.lun",
+        "HR-App3/Failback Test/readme.txt",
+        b"written at Site 2",
+    )
+    .unwrap();
+    let clock = std::time::Instant::now();
+    let back = match lab.runner().run(plan::failback(&pg1, false).unwrap()).await {
+        Ok(r) => r,
+        Err(e) => panic!("{e}\n{}", report_of(&lab).await),
+    };
+    println!(
+        "{}\nfailback took {:?}",
+        back.report.to_text(),
+        clock.elapsed()
+    );
+    let verified = back
+        .report
+        .steps
+        .iter()
+        .filter(|s| s.title.starts_with("verify"))
+        .count();
+    assert_eq!(verified, 2, "RP1 and RP2 verified at Site 1");
+    let site1 = lab.env.host("site1-esx4").unwrap();
+    let note = site1
+        .read_datastore_file(
+            &rp1,
+            &DatastorePath::new("HR-App3/Failback Test/readme.txt").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(note, b"written at Site 2");
+    assert_eq!(lab.state(PROD1, SM1).await, Some(MirrorState::Snapmirrored));
+    assert!(
+        !lab.mounted("site2-esx1").await.contains(&"RP1".to_string()),
+        "the replica is read-only again at Site 2"
+    );
+}

@@ -670,6 +670,11 @@ pub fn failback(groups: &[ProtectionGroup], force: bool) -> RunbookResult<Plan> 
         }
     }
     b.stage(
+        "rescan the recovery hosts (the replicas are read-only again)",
+        true,
+        rescan_site(groups, Side::Recovery),
+    );
+    b.stage(
         "verify the protected site holds the recovery site's data",
         true,
         verifies,
