@@ -149,3 +149,87 @@ async fn planned_failover_then_failback_moves_site_2_writes_home_through_the_dri
         "the replica is read-only again at Site 2"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failback_crashing_after_every_step_in_turn_resumes_to_the_same_end() {
+    use std::collections::BTreeSet;
+    use std::sync::{Arc, Mutex};
+    use vrepl_cli::runbook::journal::StepStatus;
+    use vrepl_cli::runbook::{Boundary, RunbookError};
+    use vrepl_esx::host::{DatastoreName, DatastorePath};
+
+    let lab = FullLab::start().await;
+    let pg1 = [lab.group("PG1")];
+    lab.runner()
+        .run(plan::failover_planned(&pg1).unwrap())
+        .await
+        .unwrap();
+    lab.write_vmfs(
+        SM1,
+        "RP1.lun",
+        "HR-App3/Failback Test/readme.txt",
+        b"written at Site 2",
+    )
+    .unwrap();
+
+    // Each step crashes once, after it acted and before its end reached the journal: the
+    // resume runs it again and must find its work done.
+    let crashed = Arc::new(Mutex::new(BTreeSet::new()));
+    let seen = Arc::clone(&crashed);
+    let hook: vrepl_cli::runbook::InterruptHook = Arc::new(move |id, b| {
+        b == Boundary::AfterAction && seen.lock().unwrap().insert(id.to_string())
+    });
+    let runner = lab.runner().with_interrupt(hook);
+    let plan = plan::failback(&pg1, false).unwrap();
+    let steps = plan.steps().count();
+    let mut result = runner.run(plan).await;
+    let dir = vrepl_cli::runbook::latest_run(
+        &lab.runs_dir(),
+        vrepl_cli::runbook::RunbookKind::Failback,
+        "PG1",
+    )
+    .await
+    .unwrap();
+    let mut resumes = 0;
+    while let Err(e) = &result {
+        assert!(matches!(e, RunbookError::Interrupted { .. }), "{e}");
+        resumes += 1;
+        assert!(resumes <= steps, "the run does not converge");
+        result = runner.resume(&dir).await;
+    }
+    let report = result.unwrap().report;
+    assert_eq!(
+        crashed.lock().unwrap().len(),
+        steps,
+        "every step crashed once"
+    );
+    for s in &report.steps {
+        if s.title.starts_with("break") || s.title.starts_with("reverse resync") {
+            assert_eq!(
+                s.status,
+                Some(StepStatus::Already),
+                "{} repeated: {:?}",
+                s.id,
+                s.detail
+            );
+        }
+    }
+    let rp1 = DatastoreName::new("RP1").unwrap();
+    let site1 = lab.env.host("site1-esx4").unwrap();
+    let note = site1
+        .read_datastore_file(
+            &rp1,
+            &DatastorePath::new("HR-App3/Failback Test/readme.txt").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(note, b"written at Site 2");
+    assert_eq!(lab.state(PROD1, SM1).await, Some(MirrorState::Snapmirrored));
+    assert_eq!(
+        lab.state("fas2020upper:RG1FV2", "fas2050upper:RG1FV2_SM")
+            .await,
+        Some(MirrorState::Snapmirrored)
+    );
+    assert!(lab.mounted("site1-esx1").await.contains(&"RP2".to_string()));
+    assert!(!lab.mounted("site2-esx2").await.contains(&"RP1".to_string()));
+}
