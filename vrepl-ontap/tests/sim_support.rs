@@ -129,7 +129,11 @@ impl Lab {
             let r = self
                 .relationship(destination, "state,transfer,healthy")
                 .await;
-            if r.get("transfer").is_none() {
+            let running = matches!(
+                r["transfer"]["state"].as_str(),
+                Some("transferring" | "queued")
+            );
+            if !running {
                 return r;
             }
             tokio::time::sleep(Duration::from_secs(5)).await;

@@ -2,7 +2,7 @@
 //! resource's field schema.
 
 use serde_json::{json, Value};
-use vrepl_storage::mirror::{MirrorRelationship, TransferStatus};
+use vrepl_storage::mirror::{MirrorRelationship, TransferResult, TransferStatus};
 use vrepl_storage::model::{ExportRule, Igroup, Lun, LunMap, Snapshot, Volume, VolumeState};
 use vrepl_storage::sim::ClusterInfo;
 
@@ -285,6 +285,15 @@ pub(crate) fn relationship(
         let bytes = r.progress.as_ref().map_or(0, |p| p.bytes_transferred);
         out["transfer"] =
             json!({ "uuid": transfer_uuid, "state": "transferring", "bytes_transferred": bytes });
+    } else if let Some(last) = &r.last_transfer {
+        // An idle relationship keeps reporting how its last transfer ended (no uuid: that is
+        // only shown while a transfer is active).
+        let state = match last.result {
+            TransferResult::Success => "success",
+            TransferResult::Failed(_) => "failed",
+            TransferResult::Aborted => "aborted",
+        };
+        out["transfer"] = json!({ "state": state, "bytes_transferred": last.bytes_transferred });
     }
     out
 }
