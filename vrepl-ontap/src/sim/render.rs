@@ -165,7 +165,6 @@ pub(crate) const SNAPSHOT: Schema = Schema {
         "svm.name",
         "svm.uuid",
         "state",
-        "size",
     ],
     expensive: &["owners"],
     key: &["uuid"],
@@ -179,7 +178,6 @@ pub(crate) fn snapshot(s: &Snapshot, vol: &Volume, svm_uuid: Option<&str>) -> Va
         "volume": { "name": vol.path.volume.as_str(), "uuid": vol.uuid },
         "svm": { "name": vol.path.svm.as_str(), "uuid": svm_uuid },
         "state": "valid",
-        "size": s.changed_bytes,
         "owners": s.owners,
         "_links": { "self": { "href": format!("/api/storage/volumes/{}/snapshots/{}", vol.uuid, s.uuid) } },
     })
@@ -419,7 +417,7 @@ pub(crate) fn igroup(
 
 pub(crate) const INITIATOR: Schema = Schema {
     identity: &["name"],
-    common: &["igroup.uuid", "igroup.name"],
+    common: &[],
     expensive: &[],
     key: &["name"],
 };
@@ -427,7 +425,6 @@ pub(crate) const INITIATOR: Schema = Schema {
 pub(crate) fn initiator(g: &Igroup, name: &str) -> Value {
     json!({
         "name": name,
-        "igroup": { "uuid": g.uuid, "name": g.name.as_str() },
         "_links": { "self": { "href": format!("/api/protocols/san/igroups/{}/initiators/{name}", g.uuid) } },
     })
 }
