@@ -404,3 +404,30 @@ async fn export_policies_and_rules_are_created_and_listed() {
         .await;
     assert_eq!(p["rules"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_online_volume_is_offlined_before_deletion_and_unknown_parameters_are_refused() {
+    let lab = Lab::start("fas2050").await;
+    lab.ok_job(
+        Method::POST,
+        "/api/storage/volumes",
+        Some(json!({"name": "short_lived", "svm": {"name": "fas2050lower"}})),
+    )
+    .await;
+    let uuid = lab.volume_uuid("short_lived").await;
+    let vol = format!("/api/storage/volumes/{uuid}");
+    assert_eq!(
+        lab.get(&format!("{vol}?fields=state,size")).await.body["size"],
+        20u64 << 20
+    );
+    let odd = lab
+        .call(Method::DELETE, &format!("{vol}?force=true"), None)
+        .await;
+    assert_eq!(odd.status, StatusCode::BAD_REQUEST);
+    assert_eq!(odd.body["error"]["code"], "262179");
+    lab.ok_job(Method::DELETE, &vol, None).await;
+    assert!(lab
+        .records("/api/storage/volumes?name=short_lived")
+        .await
+        .is_empty());
+}
