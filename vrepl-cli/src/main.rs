@@ -1,1 +1,5 @@
-fn main() {}
+//! `snapctl`: see the `vrepl_cli` crate for everything it does.
+
+fn main() -> std::process::ExitCode {
+    vrepl_cli::main()
+}

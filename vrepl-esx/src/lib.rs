@@ -26,6 +26,8 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod error;
 pub mod esxcli;
 pub mod host;

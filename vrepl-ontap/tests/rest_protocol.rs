@@ -521,3 +521,30 @@ async fn reverse_resync_before_9_9_1_creates_the_reverse_on_the_source_cluster()
     assert_eq!(patch.path, "/api/snapmirror/relationships/rel-2");
     assert_eq!(patch.body, Some(json!({"state": "snapmirrored"})));
 }
+
+#[tokio::test]
+async fn a_cluster_without_snapshot_size_is_asked_again_without_it_once() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    let volume = json!({"records": [{"uuid": "v", "name": "RG1FV1_SM", "svm": {"name": "fas2050upper"}, "type": "dp", "state": "online", "size": 1}]});
+    let snaps = json!({"records": [{"uuid": "s", "name": "hourly.0", "create_time": "2026-11-22T00:00:00Z"}]});
+    s.reply(200, volume.clone())
+        .reply(400, json!({"error": {"message": "The value \"size\" is invalid for field \"fields\" (<field,...>)", "code": "262197", "target": "fields"}}))
+        .reply(200, snaps.clone())
+        .reply(200, volume)
+        .reply(200, snaps);
+    assert_eq!(client.list_snapshots(&dst()).await.unwrap().len(), 1);
+    assert_eq!(client.list_snapshots(&dst()).await.unwrap().len(), 1);
+    let fields: Vec<String> = s
+        .seen()
+        .iter()
+        .filter(|r| r.path.ends_with("/snapshots"))
+        .map(|r| r.query.clone())
+        .collect();
+    assert_eq!(fields.len(), 3);
+    assert!(fields[0].contains("size"));
+    assert!(
+        !fields[1].contains("size") && !fields[2].contains("size"),
+        "{fields:?}"
+    );
+}

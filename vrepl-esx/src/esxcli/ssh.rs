@@ -219,9 +219,17 @@ impl SshRunner {
         let mut session = Session::new().map_err(|e| self.transport(e, false))?;
         session.set_timeout(millis(c.connect_timeout));
         session.set_tcp_stream(tcp);
-        session
-            .handshake()
-            .map_err(|e| self.transport(format!("SSH handshake: {e}"), true))?;
+        session.handshake().map_err(|e| {
+            if is_timeout(&e) {
+                EsxError::Timeout {
+                    host: self.endpoint.clone(),
+                    command: "SSH handshake".into(),
+                    after: c.connect_timeout,
+                }
+            } else {
+                self.transport(format!("SSH handshake: {e}"), true)
+            }
+        })?;
         self.verify_host_key(&session)?;
         self.authenticate(&session)?;
         session.set_timeout(millis(c.command_timeout));

@@ -2,6 +2,7 @@
 //! (or an NFS export) into a datastore, and to check what is on it.
 
 mod names;
+mod present;
 mod types;
 
 use std::fmt;
@@ -9,6 +10,7 @@ use std::fmt;
 use async_trait::async_trait;
 
 pub use names::{DatastoreName, DatastorePath, NfsServer, NfsShare, OptionPath, VmfsUuid};
+pub use present::{mount_copy, Resolution};
 pub use types::{
     Adapter, AdvancedOption, Device, DirEntry, EsxVersion, Filesystem, NfsDatastore, NfsMount,
     Persistence, UnresolvedVolume, VolumeRef,

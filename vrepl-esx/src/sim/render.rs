@@ -125,7 +125,8 @@ pub fn table(records: &[Record]) -> String {
 }
 
 /// The list layout: an optional header line per item, then `   Field: value` lines (an empty
-/// value keeps the space after the colon); items separated by one blank line.
+/// value keeps the space after the colon); items separated by one blank line. Fields with an
+/// empty display name are the item's header and show only in CSV.
 pub fn list(items: &[(Option<String>, Record)]) -> String {
     let blocks: Vec<String> = items
         .iter()
@@ -135,7 +136,7 @@ pub fn list(items: &[(Option<String>, Record)]) -> String {
                 out.push_str(h);
                 out.push('\n');
             }
-            for field in record {
+            for field in record.iter().filter(|f| !f.display.is_empty()) {
                 out.push_str(&format!("   {}: {}\n", field.display, field.val.text()));
             }
             out

@@ -1,14 +1,15 @@
 //! [`OntapRestClient`]: one cluster's REST API, with the lookups the trait implementations share.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use vrepl_storage::model::{ClusterName, Snapshot, SvmName, Volume, VolumePath};
+use vrepl_storage::model::{ClusterName, Snapshot, SnapshotName, SvmName, Volume, VolumePath};
 use vrepl_storage::{Error, ObjectKind, Result};
 
 use super::config::RestConfig;
-use super::errors::Context;
+use super::errors::{is_unknown_field, Context};
 use super::jobs;
 use super::request::{self, ApiRequest};
 use super::transport::{Reply, Transport};
@@ -32,6 +33,8 @@ pub(crate) struct Inner {
     pub(crate) job_timeout: Duration,
     /// Clients of the clusters on the other side of this cluster's relationships.
     pub(crate) peers: Mutex<Vec<OntapRestClient>>,
+    /// Whether snapshot `size` may be asked for (9.9+, until the cluster says it does not know it).
+    pub(crate) snapshot_size: AtomicBool,
 }
 
 impl fmt::Debug for OntapRestClient {
@@ -71,6 +74,7 @@ impl OntapRestClient {
                 version: (v.generation, v.major, v.minor),
                 job_timeout: config.job_timeout,
                 peers: Mutex::new(Vec::new()),
+                snapshot_size: AtomicBool::new((v.generation, v.major, v.minor) >= (9, 9, 0)),
             }),
         })
     }
@@ -105,6 +109,7 @@ impl OntapRestClient {
                 version: peer.inner.version,
                 job_timeout: peer.inner.job_timeout,
                 peers: Mutex::new(Vec::new()),
+                snapshot_size: AtomicBool::new(peer.inner.snapshot_size.load(Ordering::Relaxed)),
             }),
         };
         let mut peers = self.inner.peers.lock().unwrap_or_else(|p| p.into_inner());
@@ -172,15 +177,35 @@ impl OntapRestClient {
         }
     }
 
+    /// Snapshot records of a volume (one by name when given), with their size where the
+    /// release has it; a cluster that refuses the field is asked again without it, once.
+    pub(crate) async fn snapshot_records(
+        &self,
+        volume: &Volume,
+        name: Option<&SnapshotName>,
+    ) -> Result<Vec<SnapshotRecord>> {
+        let ctx = self.ctx(ObjectKind::Volume, &volume.path);
+        if self.inner.snapshot_size.load(Ordering::Relaxed) {
+            match self
+                .t()
+                .get_all(request::snapshots(&volume.uuid, name, true), &ctx)
+                .await
+            {
+                Err(e) if is_unknown_field(&e) => {
+                    tracing::debug!(cluster = %self.inner.cluster, "no snapshot size field; asking without it");
+                    self.inner.snapshot_size.store(false, Ordering::Relaxed);
+                }
+                other => return other,
+            }
+        }
+        self.t()
+            .get_all(request::snapshots(&volume.uuid, name, false), &ctx)
+            .await
+    }
+
     /// A volume's snapshots, oldest first.
     pub(crate) async fn snapshots_of(&self, volume: &Volume) -> Result<Vec<Snapshot>> {
-        let records: Vec<SnapshotRecord> = self
-            .t()
-            .get_all(
-                request::snapshots(&volume.uuid, None),
-                &self.ctx(ObjectKind::Volume, &volume.path),
-            )
-            .await?;
+        let records = self.snapshot_records(volume, None).await?;
         let mut snaps = records
             .into_iter()
             .map(|r| r.into_model(self.endpoint()))

@@ -184,6 +184,15 @@ impl Context {
     }
 }
 
+/// Said in the [`Error::Protocol`] for error 262197 on `fields`, so callers can fall back to
+/// fewer fields on an older release.
+const UNKNOWN_FIELD: &str = "the cluster does not know a field this client asked for";
+
+/// Whether `e` says the cluster does not know a field the request asked for.
+pub fn is_unknown_field(e: &Error) -> bool {
+    matches!(e, Error::Protocol { message, .. } if message.starts_with(UNKNOWN_FIELD))
+}
+
 /// Turns an ONTAP error into the typed error, through [`TABLE`].
 pub fn to_error(api: &ApiError, ctx: &Context) -> Error {
     let raw = || Error::Api {
@@ -250,7 +259,7 @@ pub fn to_error(api: &ApiError, ctx: &Context) -> Error {
         Class::UnknownField => Error::Protocol {
             endpoint: ctx.endpoint.clone(),
             message: format!(
-                "the cluster does not know a field this client asked for ({}; ONTAP error {}): it may run an older ONTAP release than this driver supports",
+                "{UNKNOWN_FIELD} ({}; ONTAP error {}): it may run an older ONTAP release than this driver supports",
                 api.message, api.code
             ),
         },
@@ -410,7 +419,7 @@ mod tests {
             ),
             &ctx(),
         );
-        assert!(matches!(e, Error::Protocol { .. }), "{e:?}");
+        assert!(is_unknown_field(&e), "{e:?}");
         assert!(e.to_string().contains("fru"), "{e}");
     }
 

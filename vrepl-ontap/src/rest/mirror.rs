@@ -216,28 +216,23 @@ impl OntapRestClient {
         rolled: Vec<Snapshot>,
         other: Option<Vec<Snapshot>>,
     ) -> ResyncPreview {
-        let common = match &other {
-            Some(other) => rolled
-                .iter()
-                .filter(|s| other.iter().any(|o| o.name == s.name))
-                .max_by_key(|s| s.create_time),
+        // `rolled` is oldest first (ties in ONTAP's one-second `create_time` keep the
+        // cluster's order), so "newer than the common snapshot" is "after it in the list".
+        let shared = |s: &Snapshot| match &other {
+            Some(other) => other.iter().any(|o| o.name == s.name),
+            None => false,
+        };
+        let common_at = match &other {
+            Some(_) => rolled.iter().rposition(shared),
             None => rel
                 .exported_snapshot
                 .as_ref()
-                .and_then(|e| rolled.iter().find(|s| &s.name == e))
-                .or_else(|| {
-                    rolled
-                        .iter()
-                        .filter(|s| s.is_snapmirror())
-                        .max_by_key(|s| s.create_time)
-                }),
-        }
-        .cloned();
-        let newer: Vec<&Snapshot> = match &common {
-            Some(c) => rolled
-                .iter()
-                .filter(|s| s.create_time > c.create_time)
-                .collect(),
+                .and_then(|e| rolled.iter().position(|s| &s.name == e))
+                .or_else(|| rolled.iter().rposition(Snapshot::is_snapmirror)),
+        };
+        let common = common_at.map(|i| rolled[i].clone());
+        let newer: Vec<&Snapshot> = match common_at {
+            Some(i) => rolled[i + 1..].iter().collect(),
             None => Vec::new(),
         };
         ResyncPreview {

@@ -66,8 +66,10 @@ pub const RETURN_TIMEOUT_SECS: u32 = 10;
 pub const RELATIONSHIP_FIELDS: &str = "uuid,source.path,source.cluster.name,destination.path,destination.cluster.name,policy.name,state,healthy,unhealthy_reason,lag_time,exported_snapshot,transfer.uuid,transfer.state,transfer.bytes_transferred";
 /// Volume fields.
 pub const VOLUME_FIELDS: &str = "uuid,name,svm.name,type,state,size,nas.path,nas.export_policy.name,clone.is_flexclone,clone.parent_volume.name,clone.parent_snapshot.name,clone.parent_svm.name";
-/// Snapshot fields.
+/// Snapshot fields (all in 9.8).
 pub const SNAPSHOT_FIELDS: &str = "uuid,name,create_time,owners";
+/// Snapshot fields on 9.9 and later: `size` says how much the snapshot holds.
+pub const SNAPSHOT_FIELDS_WITH_SIZE: &str = "uuid,name,create_time,owners,size";
 /// LUN fields.
 pub const LUN_FIELDS: &str =
     "uuid,name,svm.name,serial_number,enabled,status.read_only,os_type,space.size";
@@ -257,11 +259,16 @@ pub fn create_clone(spec: &CloneSpec, snapshot: Option<&SnapshotName>) -> ApiReq
 
 // ---- snapshots ----
 
-/// A volume's snapshots (the caller sorts them by `create_time`); one by name when given.
-pub fn snapshots(volume_uuid: &str, name: Option<&SnapshotName>) -> ApiRequest {
+/// A volume's snapshots (the caller sorts them by `create_time`); one by name when given;
+/// with their `size` when the cluster has that field (9.9+).
+pub fn snapshots(volume_uuid: &str, name: Option<&SnapshotName>, with_size: bool) -> ApiRequest {
     ApiRequest::collection(
         format!("/api/storage/volumes/{}/snapshots", segment(volume_uuid)),
-        SNAPSHOT_FIELDS,
+        if with_size {
+            SNAPSHOT_FIELDS_WITH_SIZE
+        } else {
+            SNAPSHOT_FIELDS
+        },
     )
     .query_opt("name", name)
 }
@@ -776,8 +783,12 @@ mod tests {
 
     #[test]
     fn snapshot_requests() {
-        let r = snapshots("vol-uuid", None);
+        let r = snapshots("vol-uuid", None, false);
         assert_eq!(r.path, "/api/storage/volumes/vol-uuid/snapshots");
+        assert_eq!(
+            snapshots("v", None, true).query_value("fields"),
+            Some(SNAPSHOT_FIELDS_WITH_SIZE)
+        );
         assert_eq!(r.query_value("fields"), Some(SNAPSHOT_FIELDS));
         let name = SnapshotName::new("hourly.0").unwrap();
         assert_eq!(

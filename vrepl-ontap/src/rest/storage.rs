@@ -12,7 +12,7 @@ use super::client::OntapRestClient;
 use super::request;
 use super::wire::{
     decode, Collection, ExportPolicyRecord, ExportRuleRecord, IgroupRecord, LunMapKeys,
-    LunMapRecord, LunRecord, SnapshotRecord, SvmRecord, VolumeRecord,
+    LunMapRecord, LunRecord, SvmRecord, VolumeRecord,
 };
 
 impl OntapRestClient {
@@ -74,13 +74,7 @@ impl OntapRestClient {
     }
 
     async fn snapshot_record(&self, volume: &Volume, name: &SnapshotName) -> Result<Snapshot> {
-        let records: Vec<SnapshotRecord> = self
-            .t()
-            .get_all(
-                request::snapshots(&volume.uuid, Some(name)),
-                &self.ctx(ObjectKind::Snapshot, name),
-            )
-            .await?;
+        let records = self.snapshot_records(volume, Some(name)).await?;
         records
             .into_iter()
             .next()

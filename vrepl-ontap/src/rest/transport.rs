@@ -261,7 +261,15 @@ fn tls_cause(e: &reqwest::Error) -> Option<String> {
         }
         cur = err.source();
     }
-    None
+    // Layers between reqwest and rustls may hide the typed error; their text still names it.
+    let text = chain(e);
+    [
+        "invalid peer certificate",
+        "certificate is not the pinned one",
+    ]
+    .iter()
+    .find_map(|m| text.find(m))
+    .map(|at| text[at..].to_string())
 }
 
 fn chain(e: &dyn std::error::Error) -> String {

@@ -611,11 +611,13 @@ pub struct SnapshotRecord {
     /// What holds it.
     #[serde(default)]
     pub owners: Vec<String>,
+    /// 9.9+: how much it holds, in bytes.
+    pub size: Option<u64>,
 }
 
 impl SnapshotRecord {
-    /// Converts to the model. ONTAP 9.8 reports no per-snapshot change size, so `changed_bytes`
-    /// is 0.
+    /// Converts to the model. `changed_bytes` is ONTAP's `size` (9.9+); 9.8 reports no size,
+    /// and it is 0.
     pub fn into_model(self, endpoint: &str) -> Result<Snapshot> {
         const WHAT: &str = "snapshot";
         let name = required(endpoint, WHAT, "name", self.name)?;
@@ -627,7 +629,7 @@ impl SnapshotRecord {
                 OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
                     .map_err(|e| Error::InvalidArgument(e.to_string()))
             })?,
-            changed_bytes: 0,
+            changed_bytes: self.size.unwrap_or(0),
             owners: self.owners,
         })
     }

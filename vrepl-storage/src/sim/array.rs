@@ -434,12 +434,21 @@ impl StorageArray for SimArray {
                 "{path} is not a FlexClone (or is already split)"
             )));
         }
-        if let Some(r) = w.relationships.iter().find(|r| &r.destination == path) {
+        if let Some(r) = w
+            .relationships
+            .iter()
+            .find(|r| &r.destination == path || &r.source == path)
+        {
+            let role = if &r.destination == path {
+                "destination"
+            } else {
+                "source"
+            };
             return Err(busy(
                 ObjectKind::Volume,
                 path,
                 format!(
-                    "it is the destination of the SnapMirror relationship {} -> {}; break or delete the relationship first",
+                    "it is the {role} of the SnapMirror relationship {} -> {}; delete the relationship first",
                     r.source, r.destination
                 ),
             ));

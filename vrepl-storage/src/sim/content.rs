@@ -259,9 +259,7 @@ impl Fabric {
         });
         let by_vol_path = || {
             let name = export_path.strip_prefix("/vol/")?;
-            svm.volumes
-                .get(name)
-                .filter(|v| w.seven_mode || v.info.junction_path.is_some())
+            svm.volumes.get(name).filter(|_| w.seven_mode)
         };
         let vol = by_junction.or_else(by_vol_path).ok_or_else(|| {
             Error::not_found(

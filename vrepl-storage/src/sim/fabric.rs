@@ -23,12 +23,16 @@ pub struct Fabric {
 
 impl fmt::Debug for Fabric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let w = self.lock();
-        f.debug_struct("Fabric")
-            .field("clusters", &w.clusters.keys().collect::<Vec<_>>())
-            .field("relationships", &w.relationships.len())
-            .field("now", &w.now())
-            .finish()
+        // try_lock: formatting must never deadlock against a caller holding the world.
+        match self.world.try_lock() {
+            Ok(w) => f
+                .debug_struct("Fabric")
+                .field("clusters", &w.clusters.keys().collect::<Vec<_>>())
+                .field("relationships", &w.relationships.len())
+                .field("now", &w.now())
+                .finish(),
+            Err(_) => f.debug_struct("Fabric").finish_non_exhaustive(),
+        }
     }
 }
 

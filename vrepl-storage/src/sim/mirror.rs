@@ -312,12 +312,16 @@ impl MirrorControl for SimArray {
                         apply_move(&mut w, idx, decision)?;
                         return Ok(report(&w, MirrorOp::Break, idx, None));
                     }
-                    Err(Error::TransferInProgress { .. }) if on_transfer == OnTransfer::Abort => {
-                        Fabric::abort_running(&mut w, idx);
-                        continue;
-                    }
-                    Err(Error::TransferInProgress { .. }) if on_transfer == OnTransfer::Wait => {
-                        w.time_to_finish(idx)
+                    Err(e @ Error::TransferInProgress { .. }) => {
+                        let running = w.relationships[idx].running.is_some();
+                        match on_transfer {
+                            OnTransfer::Abort if running => {
+                                Fabric::abort_running(&mut w, idx);
+                                continue;
+                            }
+                            OnTransfer::Wait if running => w.time_to_finish(idx),
+                            _ => return Err(e),
+                        }
                     }
                     Err(e) => return Err(e),
                 }

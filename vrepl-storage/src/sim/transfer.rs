@@ -16,7 +16,7 @@ use crate::mirror::{
     after_transfer, Discard, LastTransfer, MirrorRelationship, TransferKind, TransferProgress,
     TransferResult,
 };
-use crate::model::{SnapshotName, VolumePath};
+use crate::model::{SnapshotName, VolumePath, VolumeState};
 
 const NANOS_PER_SEC: u128 = 1_000_000_000;
 
@@ -162,7 +162,19 @@ impl World {
     pub(crate) fn start_transfer(&mut self, idx: usize, kind: TransferKind) -> Result<()> {
         let rel = self.relationships[idx].clone();
         self.check_reachable(rel.source_cluster.as_str())?;
+        self.volume(&rel.source)?.check_online().map_err(|_| {
+            Error::InvalidArgument(format!(
+                "the source {} is not online; bring it online before transferring",
+                rel.source
+            ))
+        })?;
         let common = self.common_snapshot(&rel.source, &rel.destination)?;
+        if kind == TransferKind::Update && common.is_none() {
+            // ONTAP refuses an incremental update without a base to send changes against.
+            return Err(Error::NoCommonSnapshot {
+                target: rel.destination.to_string(),
+            });
+        }
         let name = self.next_mirror_snapshot_name(&rel)?;
         self.take_snapshot(&rel.source, name.clone())?;
         let total_bytes = match kind {
@@ -289,6 +301,10 @@ impl World {
         snapshots.sort_by_key(|s| s.create_time);
         dest.snapshots = snapshots;
         dest.active = image;
+        if dest.info.state == VolumeState::Restricted {
+            // A 7-Mode destination waits restricted for its baseline, then comes online.
+            dest.info.state = VolumeState::Online;
+        }
         dest.unsnapshotted_bytes = 0;
         let gone = dest.reconcile_luns(ids, true);
         svm.drop_maps_of(rel.destination.volume.as_str(), &gone);

@@ -1,0 +1,273 @@
+//! `snapctl lab [reset|serve|write|cat|ls]`: the embedded lab itself.
+
+use std::io::Read;
+
+use serde::Serialize;
+use vrepl_storage::model::LunName;
+use vrepl_storage::sim::{DataPath, Fabric};
+
+use crate::cli::{LabArgs, LabCatArgs, LabCommand, LabLsArgs, LabWriteArgs};
+use crate::exit::{CliError, CliResult, ErrorKind};
+use crate::lab::{self, LabDir};
+use crate::output::{Cell, Printer};
+use crate::resolve;
+
+/// Runs `lab` and its subcommands. These always work on the lab, whatever the configuration.
+pub async fn run(printer: &Printer, args: &LabArgs) -> CliResult<()> {
+    let dir = LabDir::locate()?;
+    match &args.command {
+        None => about(printer, &dir).await,
+        Some(LabCommand::Reset) => reset(printer, &dir).await,
+        Some(LabCommand::Serve(_)) => Err(CliError::new(ErrorKind::Failure, "lab serve needs the ONTAP REST simulator (vrepl_ontap::sim), which this build does not have yet")),
+        Some(LabCommand::Write(a)) => write(printer, &dir, a).await,
+        Some(LabCommand::Cat(a)) => cat(printer, &dir, a).await,
+        Some(LabCommand::Ls(a)) => ls(printer, &dir, a).await,
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct AboutView {
+    dir: String,
+    state_file: String,
+    exists: bool,
+    clusters: Vec<ClusterView>,
+}
+
+#[derive(Debug, Serialize)]
+struct ClusterView {
+    name: String,
+    site: Option<String>,
+    svms: Vec<String>,
+}
+
+async fn about(printer: &Printer, dir: &LabDir) -> CliResult<()> {
+    let _lock = lab::lock(dir).await?;
+    let exists = dir.state_file().exists();
+    let fabric = lab::load(dir)?;
+    let mut clusters = Vec::new();
+    for name in fabric.clusters() {
+        let svms = fabric
+            .cluster_info(name.as_str())
+            .map(|i| i.svms.iter().map(|s| s.name.to_string()).collect())
+            .unwrap_or_default();
+        clusters.push(ClusterView {
+            site: lab::site_of(&fabric, &name),
+            name: name.to_string(),
+            svms,
+        });
+    }
+    let view = AboutView {
+        dir: dir.root.display().to_string(),
+        state_file: dir.state_file().display().to_string(),
+        exists,
+        clusters,
+    };
+    printer.emit(&view, |p| {
+        let mut s = format!(
+            "The lab lives in {}\nstate: {} ({})\n\n",
+            view.dir,
+            view.state_file,
+            if view.exists {
+                "saved by earlier commands"
+            } else {
+                "not yet written: the next command starts the seed's two sites"
+            }
+        );
+        let rows: Vec<Vec<Cell>> = view
+            .clusters
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::plain(&c.name),
+                    Cell::plain(c.site.as_deref().unwrap_or("-")),
+                    Cell::plain(c.svms.join(", ")),
+                ]
+            })
+            .collect();
+        s.push_str(&p.table(&["Cluster", "Site", "SVMs"], &rows));
+        s.push_str(
+            "\nEach command serves these clusters on 127.0.0.1 with the ONTAP REST simulator and\n\
+             talks to them through the REST driver. snapctl lab reset starts afresh; snapctl lab\n\
+             serve keeps them running for other clients; SNAPCTL_LAB_DIR moves the lab.",
+        );
+        s
+    });
+    Ok(())
+}
+
+async fn reset(printer: &Printer, dir: &LabDir) -> CliResult<()> {
+    let _lock = lab::lock(dir).await?;
+    lab::reset(dir)?;
+    let fabric = Fabric::lab();
+    lab::save(dir, &fabric)?;
+    let view =
+        serde_json::json!({ "reset": true, "state_file": dir.state_file().display().to_string() });
+    printer.emit(&view, |_| {
+        format!(
+            "lab reset: the seed's two sites, replication initialized ({})",
+            dir.state_file().display()
+        )
+    });
+    Ok(())
+}
+
+/// Where a `lab write|cat|ls` PATH points.
+struct Place {
+    volume: vrepl_storage::model::VolumePath,
+    lun: Option<LunName>,
+}
+
+impl Place {
+    fn describe(&self) -> String {
+        match &self.lun {
+            Some(l) => format!("{}/{l}", self.volume),
+            None => self.volume.to_string(),
+        }
+    }
+
+    fn data_path(&self, file: &str) -> DataPath {
+        match &self.lun {
+            Some(lun) => DataPath::Vmfs {
+                lun: lun.clone(),
+                path: file.to_string(),
+            },
+            None => DataPath::File(file.to_string()),
+        }
+    }
+}
+
+/// Resolves VOLUME, VOLUME/LUN or a datastore name to a volume and, on SAN volumes, its LUN.
+async fn place(fabric: &Fabric, arg: &str) -> CliResult<Place> {
+    let backend = lab::direct_backend(fabric)?;
+    let (vol_arg, lun_arg) = match arg.split_once('/') {
+        Some((v, l)) => (v.to_string(), Some(LunName::new(l)?)),
+        None => (arg.to_string(), None),
+    };
+    let volume = match resolve::volume(&backend, &vol_arg).await {
+        Ok(v) => v,
+        Err(e) if e.kind == ErrorKind::NotFound && lun_arg.is_none() => {
+            // A datastore label (RP1): the volume that carries it at its primary site.
+            let topo = fabric.topology();
+            let ds = topo.datastores.iter().find(|d| d.name == arg).ok_or_else(|| {
+                e.with_hint(format!(
+                    "write a volume (RG1FV1_SM), VOLUME/LUN (RG1FV1_SM/RP1.lun) or a datastore ({})",
+                    topo.datastores.iter().map(|d| d.name.to_string()).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            return Ok(Place {
+                volume: ds.volume.clone(),
+                lun: ds.lun.clone(),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let luns = volume
+        .cluster
+        .array
+        .list_luns(Some(&volume.item.path))
+        .await?;
+    let lun = match (lun_arg, luns.len()) {
+        (Some(l), _) => {
+            if !luns.iter().any(|x| x.path.name == l) {
+                return Err(
+                    CliError::not_found(format!("no LUN {l} in {}", volume.item.path))
+                        .with_hint("snapctl lun show lists the LUNs"),
+                );
+            }
+            Some(l)
+        }
+        (None, 0) => None,
+        (None, 1) => Some(luns[0].path.name.clone()),
+        (None, _) => {
+            return Err(
+                CliError::usage(format!("{} holds several LUNs", volume.item.path))
+                    .with_hint("name one as VOLUME/LUN")
+                    .with_details(luns.iter().map(|l| l.path.to_string()).collect()),
+            )
+        }
+    };
+    Ok(Place {
+        volume: volume.item.path,
+        lun,
+    })
+}
+
+async fn write(printer: &Printer, dir: &LabDir, args: &LabWriteArgs) -> CliResult<()> {
+    let data = match &args.text {
+        Some(t) => t.clone().into_bytes(),
+        None => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            buf
+        }
+    };
+    let _lock = lab::lock(dir).await?;
+    let fabric = lab::load(dir)?;
+    let place = place(&fabric, &args.path).await?;
+    fabric
+        .write_file(&place.volume, &place.data_path(&args.file), &data)
+        .map_err(|e| {
+            let e = CliError::from(e);
+            if e.message.contains("read-only") && !e.message.contains("break") {
+                e.with_hint(
+                    "a SnapMirror destination is read-only until it is broken off (snapctl break VOLUME)",
+                )
+            } else {
+                e
+            }
+        })?;
+    lab::save(dir, &fabric)?;
+    let view =
+        serde_json::json!({ "path": place.describe(), "file": args.file, "bytes": data.len() });
+    printer.emit(&view, |_| {
+        format!(
+            "wrote {} bytes to {} on {}",
+            data.len(),
+            args.file,
+            place.describe()
+        )
+    });
+    Ok(())
+}
+
+async fn cat(printer: &Printer, dir: &LabDir, args: &LabCatArgs) -> CliResult<()> {
+    let _lock = lab::lock(dir).await?;
+    let fabric = lab::load(dir)?;
+    let place = place(&fabric, &args.path).await?;
+    let data = fabric
+        .read_file(&place.volume, &place.data_path(&args.file))
+        .map_err(|e| {
+            CliError::from(e).with_hint(format!("snapctl lab ls {} lists the files", args.path))
+        })?;
+    if printer.is_json() {
+        let view = serde_json::json!({
+            "path": place.describe(), "file": args.file,
+            "text": String::from_utf8_lossy(&data),
+        });
+        printer.emit(&view, |_| String::new());
+    } else {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(&data)?;
+        if !data.ends_with(b"\n") {
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+async fn ls(printer: &Printer, dir: &LabDir, args: &LabLsArgs) -> CliResult<()> {
+    let _lock = lab::lock(dir).await?;
+    let fabric = lab::load(dir)?;
+    let place = place(&fabric, &args.path).await?;
+    let files = fabric.list_files(&place.volume, place.lun.as_ref())?;
+    let view = serde_json::json!({ "path": place.describe(), "files": files });
+    printer.emit(&view, |_| {
+        if files.is_empty() {
+            format!("{} holds no files", place.describe())
+        } else {
+            files.join("\n")
+        }
+    });
+    Ok(())
+}

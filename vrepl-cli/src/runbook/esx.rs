@@ -1,0 +1,215 @@
+//! The host side of a runbook: mount a copy of a VMFS the way the group's ESX mode says, and
+//! fingerprint a datastore's files to check that data made it across.
+
+use std::collections::BTreeMap;
+
+use vrepl_esx::host::{
+    DatastoreName, DatastorePath, Filesystem, OptionPath, Persistence, VolumeRef,
+};
+use vrepl_esx::{EsxError, EsxHost};
+
+use super::error::{RunbookError, RunbookResult};
+use super::group::EsxMode;
+
+/// Whether a mount found the datastore already there.
+#[derive(Debug)]
+pub struct Mounted {
+    /// The datastore's name on the host.
+    pub name: String,
+    /// It was mounted before the call.
+    pub already: bool,
+}
+
+fn is_resignatured_copy(name: &str, label: &str) -> bool {
+    name.starts_with("snap-") && name.ends_with(&format!("-{label}"))
+}
+
+async fn mounted_vmfs(
+    host: &dyn EsxHost,
+    matches: impl Fn(&str) -> bool,
+) -> RunbookResult<Option<Filesystem>> {
+    Ok(host
+        .filesystems()
+        .await?
+        .into_iter()
+        .find(|f| f.is_vmfs() && f.mounted && matches(&f.volume_name)))
+}
+
+/// Mounts the copy of the VMFS `label` on a host that has been rescanned.
+///
+/// Keeping the signature is for a failover (the original is not visible at that site);
+/// resignaturing is for a DR test (the read-only replica with the same UUID is visible too).
+/// ESX 3.x/4.x act host-wide through the LVM options; ESXi 5+ resolve the one volume.
+pub async fn mount_vmfs_copy(
+    host: &dyn EsxHost,
+    label: &str,
+    resignature: bool,
+    mode: EsxMode,
+) -> RunbookResult<Mounted> {
+    let wanted = |name: &str| {
+        if resignature {
+            is_resignatured_copy(name, label)
+        } else {
+            name == label
+        }
+    };
+    if let Some(fs) = mounted_vmfs(host, wanted).await? {
+        return Ok(Mounted {
+            name: fs.volume_name,
+            already: true,
+        });
+    }
+    match mode {
+        EsxMode::LegacyLvm => {
+            let option = if resignature {
+                OptionPath::enable_resignature()
+            } else {
+                OptionPath::disallow_snapshot_lun()
+            };
+            let previous = host.advanced_option(&option).await?.value;
+            host.set_advanced_option(&option, if resignature { 1 } else { 0 })
+                .await?;
+            let rescanned = host.rescan_all_hbas().await;
+            // Resignaturing is host-wide on ESX 3.x: leave it on only for this one rescan. A
+            // lowered DisallowSnapshotLun stays, as the seed's recovery site keeps it.
+            if resignature {
+                host.set_advanced_option(&option, previous).await?;
+            }
+            rescanned?;
+        }
+        EsxMode::PerVolume => {
+            let copy = host
+                .unresolved_volumes()
+                .await?
+                .into_iter()
+                .find(|u| u.label == label)
+                .ok_or_else(|| EsxError::NotFound {
+                    host: host.endpoint().to_string(),
+                    kind: "unresolved VMFS volume",
+                    name: label.to_string(),
+                    detail: Some("is the LUN mapped to this host, online and writable?".into()),
+                })?;
+            let by_uuid = VolumeRef::Uuid(copy.uuid.clone());
+            if resignature {
+                let fs = host.resignature_snapshot(&by_uuid).await?;
+                return Ok(Mounted {
+                    name: fs.volume_name,
+                    already: false,
+                });
+            }
+            host.mount_snapshot(&by_uuid, Persistence::Persistent)
+                .await?;
+        }
+    }
+    mounted_vmfs(host, wanted)
+        .await?
+        .map(|fs| Mounted { name: fs.volume_name, already: false })
+        .ok_or_else(|| {
+            RunbookError::Esx(EsxError::MountRefused {
+                host: host.endpoint().to_string(),
+                volume: label.to_string(),
+                reason: "no copy of it shows among the mounted filesystems after the rescan: is the LUN mapped to this host, online and writable?".into(),
+            })
+        })
+}
+
+/// Unmounts a datastore; `Ok(false)` when it was not mounted.
+pub async fn unmount(host: &dyn EsxHost, datastore: &str, nfs: bool) -> RunbookResult<bool> {
+    let name = DatastoreName::new(datastore)?;
+    if nfs {
+        if !host
+            .nfs_datastores()
+            .await?
+            .iter()
+            .any(|d| d.name == datastore)
+        {
+            return Ok(false);
+        }
+        host.unmount_nfs(&name).await?;
+    } else {
+        if mounted_vmfs(host, |n| n == datastore).await?.is_none() {
+            return Ok(false);
+        }
+        host.unmount_vmfs(&name).await?;
+    }
+    Ok(true)
+}
+
+/// Every file of a datastore, with its size and FNV-1a checksum: `path -> "size:checksum"`.
+pub async fn fingerprint(
+    host: &dyn EsxHost,
+    datastore: &str,
+) -> RunbookResult<BTreeMap<String, String>> {
+    let name = DatastoreName::new(datastore)?;
+    let mut out = BTreeMap::new();
+    let mut dirs = vec![String::new()];
+    while let Some(dir) = dirs.pop() {
+        let path = if dir.is_empty() {
+            DatastorePath::root()
+        } else {
+            DatastorePath::new(&dir)?
+        };
+        for entry in host.list_datastore(&name, &path).await? {
+            let child = if dir.is_empty() {
+                entry.name.clone()
+            } else {
+                format!("{dir}/{}", entry.name)
+            };
+            if entry.is_dir {
+                dirs.push(child);
+            } else {
+                let data = host
+                    .read_datastore_file(&name, &DatastorePath::new(&child)?)
+                    .await?;
+                out.insert(child, format!("{}:{:016x}", data.len(), fnv1a(&data)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn fnv1a(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// What differs between a recorded fingerprint and a later one (missing or changed files).
+pub fn differences(
+    recorded: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+) -> Vec<String> {
+    recorded
+        .iter()
+        .filter_map(|(path, sum)| match now.get(path) {
+            None => Some(format!("{path} is missing")),
+            Some(s) if s != sum => Some(format!("{path} differs ({s}, recorded {sum})")),
+            Some(_) => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resignatured_copies_are_recognised_by_label() {
+        assert!(is_resignatured_copy("snap-1a2b3c4d-RP1", "RP1"));
+        assert!(!is_resignatured_copy("snap-1a2b3c4d-RP10", "RP1"));
+        assert!(!is_resignatured_copy("RP1", "RP1"));
+    }
+
+    #[test]
+    fn differences_name_missing_and_changed_files() {
+        let rec: BTreeMap<_, _> = [
+            ("a".to_string(), "1:x".to_string()),
+            ("b".into(), "2:y".into()),
+        ]
+        .into();
+        let now: BTreeMap<_, _> = [("a".to_string(), "1:z".to_string())].into();
+        let d = differences(&rec, &now);
+        assert_eq!(d, ["a differs (1:z, recorded 1:x)", "b is missing"]);
+        assert_ne!(fnv1a(b"a"), fnv1a(b"b"));
+    }
+}
