@@ -2,7 +2,7 @@
 //! resource's field schema.
 
 use serde_json::{json, Value};
-use vrepl_storage::mirror::{MirrorRelationship, TransferStatus};
+use vrepl_storage::mirror::{MirrorRelationship, TransferResult, TransferStatus};
 use vrepl_storage::model::{ExportRule, Igroup, Lun, LunMap, Snapshot, Volume, VolumeState};
 use vrepl_storage::sim::ClusterInfo;
 
@@ -279,10 +279,19 @@ pub(crate) fn relationship(
     if let Some(s) = &r.exported_snapshot {
         out["exported_snapshot"] = json!(s.as_str());
     }
+    // The running transfer (with its uuid), or how the last one ended (no uuid): ONTAP keeps
+    // `transfer.state` / `bytes_transferred` of the last transfer on an idle relationship.
     if r.transfer != TransferStatus::Idle {
         let bytes = r.progress.as_ref().map_or(0, |p| p.bytes_transferred);
         out["transfer"] =
             json!({ "uuid": transfer_uuid, "state": "transferring", "bytes_transferred": bytes });
+    } else if let Some(last) = &r.last_transfer {
+        let state = match last.result {
+            TransferResult::Success => "success",
+            TransferResult::Failed(_) => "failed",
+            TransferResult::Aborted => "aborted",
+        };
+        out["transfer"] = json!({ "state": state, "bytes_transferred": last.bytes_transferred });
     }
     out
 }
