@@ -129,7 +129,10 @@ impl Lab {
             let r = self
                 .relationship(destination, "state,transfer,healthy")
                 .await;
-            if r.get("transfer").is_none() {
+            if !matches!(
+                r["transfer"]["state"].as_str(),
+                Some("transferring" | "queued")
+            ) {
                 return r;
             }
             tokio::time::sleep(Duration::from_secs(5)).await;

@@ -2,7 +2,7 @@
 //! resource's field schema.
 
 use serde_json::{json, Value};
-use vrepl_storage::mirror::{MirrorRelationship, TransferStatus};
+use vrepl_storage::mirror::{MirrorRelationship, TransferResult, TransferStatus};
 use vrepl_storage::model::{ExportRule, Igroup, Lun, LunMap, Snapshot, Volume, VolumeState};
 use vrepl_storage::sim::ClusterInfo;
 
@@ -165,7 +165,6 @@ pub(crate) const SNAPSHOT: Schema = Schema {
         "svm.name",
         "svm.uuid",
         "state",
-        "size",
     ],
     expensive: &["owners"],
     key: &["uuid"],
@@ -179,7 +178,6 @@ pub(crate) fn snapshot(s: &Snapshot, vol: &Volume, svm_uuid: Option<&str>) -> Va
         "volume": { "name": vol.path.volume.as_str(), "uuid": vol.uuid },
         "svm": { "name": vol.path.svm.as_str(), "uuid": svm_uuid },
         "state": "valid",
-        "size": s.changed_bytes,
         "owners": s.owners,
         "_links": { "self": { "href": format!("/api/storage/volumes/{}/snapshots/{}", vol.uuid, s.uuid) } },
     })
@@ -281,10 +279,19 @@ pub(crate) fn relationship(
     if let Some(s) = &r.exported_snapshot {
         out["exported_snapshot"] = json!(s.as_str());
     }
+    // The running transfer (with its uuid), or how the last one ended (no uuid): ONTAP keeps
+    // `transfer.state` / `bytes_transferred` of the last transfer on an idle relationship.
     if r.transfer != TransferStatus::Idle {
         let bytes = r.progress.as_ref().map_or(0, |p| p.bytes_transferred);
         out["transfer"] =
             json!({ "uuid": transfer_uuid, "state": "transferring", "bytes_transferred": bytes });
+    } else if let Some(last) = &r.last_transfer {
+        let state = match last.result {
+            TransferResult::Success => "success",
+            TransferResult::Failed(_) => "failed",
+            TransferResult::Aborted => "aborted",
+        };
+        out["transfer"] = json!({ "state": state, "bytes_transferred": last.bytes_transferred });
     }
     out
 }
@@ -419,7 +426,7 @@ pub(crate) fn igroup(
 
 pub(crate) const INITIATOR: Schema = Schema {
     identity: &["name"],
-    common: &["igroup.uuid", "igroup.name"],
+    common: &[],
     expensive: &[],
     key: &["name"],
 };
@@ -427,7 +434,6 @@ pub(crate) const INITIATOR: Schema = Schema {
 pub(crate) fn initiator(g: &Igroup, name: &str) -> Value {
     json!({
         "name": name,
-        "igroup": { "uuid": g.uuid, "name": g.name.as_str() },
         "_links": { "self": { "href": format!("/api/protocols/san/igroups/{}/initiators/{name}", g.uuid) } },
     })
 }
