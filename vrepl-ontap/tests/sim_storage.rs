@@ -477,3 +477,31 @@ async fn a_flexclone_splits_by_patch_and_is_then_independent() {
         .await;
     assert_eq!(parent["state"], "online", "the parent lives on");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_new_dp_volume_cannot_be_mounted_and_a_taken_lun_id_is_refused() {
+    let lab = Lab::start("fas2050").await;
+    let r = lab
+        .call(
+            Method::POST,
+            "/api/storage/volumes",
+            Some(json!({"name": "NEW_DP", "svm": {"name": "fas2050upper"}, "type": "dp", "nas": {"path": "/NEW_DP"}})),
+        )
+        .await;
+    let j = lab.job(&r).await;
+    assert_eq!(j["code"], 917536, "{j}");
+
+    // LUN id 0 of igroup Fibre already presents RP1.lun.
+    let r = lab
+        .call(
+            Method::POST,
+            "/api/protocols/san/lun-maps",
+            Some(
+                json!({"svm": {"name": "fas2050upper"}, "lun": {"name": "/vol/DEVFV1/devlun1.lun"},
+                        "igroup": {"name": "Fibre"}, "logical_unit_number": 0}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 409, "{:?}", r.body);
+    assert_eq!(r.body["error"]["code"], "5374922");
+}

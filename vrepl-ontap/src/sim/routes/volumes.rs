@@ -235,6 +235,9 @@ pub(crate) async fn create(State(sim): State<Arc<Sim>>, call: Call) -> Result<Re
             .await
             .map_err(|e| sim2.error(&e))?;
         if let Some(j) = junction {
+            if dp_uninitialized(&sim2, &path).await {
+                return Err(ApiError::code(codes::DP_VOLUME_NOT_INITIALIZED).target("nas.path"));
+            }
             sim2.array
                 .mount_volume(&path, &j)
                 .await
@@ -334,10 +337,17 @@ pub(crate) async fn modify(
     .await
 }
 
+/// A dp volume that never received a baseline (no relationship, or one still uninitialized)
+/// cannot be mounted: ONTAP answers 917536.
 async fn dp_uninitialized(sim: &Sim, path: &VolumePath) -> bool {
+    let is_dp = sim
+        .array
+        .volume(path)
+        .await
+        .is_ok_and(|v| v.kind == VolumeType::Dp);
     match sim.array.relationship(path).await {
         Ok(r) => r.state == MirrorState::Uninitialized,
-        Err(_) => false,
+        Err(_) => is_dp,
     }
 }
 
