@@ -577,6 +577,13 @@ fn a_dr_test_clone_is_presented_checked_and_cleaned_up() {
 fn igroups_are_shown_created_and_extended_idempotently() {
     let home = Home::new();
     home.snapctl()
+        .args(["igroup", "show", "fas2050upper"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("fas2050upper  Fibre"))
+        .stdout(predicate::str::contains("fas2020").not())
+        .stderr(predicate::str::is_empty());
+    home.snapctl()
         .args(["igroup", "show"])
         .assert()
         .success()
