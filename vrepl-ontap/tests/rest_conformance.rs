@@ -100,6 +100,7 @@ checks! {
     split_is_refused_while_the_clone_is_in_a_dp_relationship
     lun_map_uses_a_chosen_id_or_the_lowest_free_one
     lun_offline_and_online_is_what_hosts_see
+    seven_mode_clones_bring_their_luns_offline
     igroup_initiators_are_added_and_removed_with_validation
     export_policy_rule_and_junction_make_a_clone_mountable
 }
