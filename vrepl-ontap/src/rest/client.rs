@@ -138,7 +138,7 @@ impl OntapRestClient {
         self.inner.transport.endpoint()
     }
 
-    pub(crate) fn t(&self) -> &Transport {
+    pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
     }
 
@@ -148,7 +148,7 @@ impl OntapRestClient {
 
     /// Sends a write and waits for its job.
     pub(crate) async fn run(&self, req: &ApiRequest, ctx: &Context) -> Result<Reply> {
-        jobs::run(self.t(), self.inner.job_timeout, req, ctx).await
+        jobs::run(self.transport(), self.inner.job_timeout, req, ctx).await
     }
 
     /// Whether the cluster runs at least this release.
@@ -205,7 +205,7 @@ impl OntapRestClient {
                 other => return other,
             }
         }
-        self.t()
+        self.transport()
             .get_all(request::snapshots(&volume.uuid, name, false), &ctx)
             .await
     }

@@ -179,14 +179,15 @@ impl OntapRestClient {
         F: Fn(&MirrorRelationship) -> bool,
     {
         let ctx = self.mirror_ctx(op, rel);
-        let (_, outcome) = jobs::submit(self.t(), self.inner.job_timeout, req, &ctx).await?;
+        let (_, outcome) =
+            jobs::submit(self.transport(), self.inner.job_timeout, req, &ctx).await?;
         if let Outcome::Ended(link) = outcome {
             let now = self.find_relationship(&rel.destination).await?;
             if done(&now.model) {
                 return Ok(now);
             }
             // Not there yet: the job tells whether it failed.
-            jobs::wait(self.t(), self.inner.job_timeout, &link, &ctx).await?;
+            jobs::wait(self.transport(), self.inner.job_timeout, &link, &ctx).await?;
         }
         self.poll_until(&rel.destination, what, done).await
     }
@@ -437,7 +438,7 @@ impl MirrorControl for OntapRestClient {
             return r;
         }
         let ctx = self.mirror_ctx(MirrorOp::Update, &rel);
-        self.t()
+        self.transport()
             .call(&request::start_transfer(&rel.uuid), &ctx)
             .await?;
         let now = self.find_relationship(destination).await?;
