@@ -88,7 +88,7 @@ impl OntapRestClient {
         name: &str,
     ) -> Result<Vec<Relationship>> {
         let records: Vec<RelationshipRecord> = self
-            .t()
+            .transport()
             .get_all(req, &self.ctx(ObjectKind::Relationship, name))
             .await?;
         records
@@ -211,7 +211,7 @@ impl OntapRestClient {
             &rel.model.destination,
         );
         match self
-            .t()
+            .transport()
             .call(&request::abort_transfer(&rel.model.uuid, xfer), &ctx)
             .await
         {
