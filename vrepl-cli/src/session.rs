@@ -44,6 +44,11 @@ impl Session {
         }
     }
 
+    /// The lab's world, when the session is the embedded lab.
+    pub fn lab_fabric(&self) -> Option<&vrepl_storage::sim::Fabric> {
+        self.lab.as_ref().map(|run| &run.fabric)
+    }
+
     /// Ends the run; in the lab, stops the simulators and saves the world.
     pub async fn close(self) -> CliResult<()> {
         match self.lab {
