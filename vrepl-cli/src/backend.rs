@@ -9,7 +9,7 @@ use vrepl_storage::mirror::MirrorRelationship;
 use vrepl_storage::model::{ClusterName, Volume};
 use vrepl_storage::{DynArray, Error as StorageError};
 
-use crate::exit::{CliError, CliResult};
+use crate::exit::{CliError, CliResult, ErrorKind};
 
 /// One cluster.
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub struct Cluster {
 }
 
 /// A protection group: relationships that fail over together, and their RPO.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProtectionGroup {
     /// Its name (`PG1`).
     pub name: String,
@@ -53,25 +53,8 @@ pub struct DownCluster {
     pub name: ClusterName,
     /// Why, as the connection attempt said.
     pub reason: String,
-    /// Whether it was the credentials (rather than the network).
-    pub auth: bool,
-}
-
-impl DownCluster {
-    fn error(&self) -> StorageError {
-        if self.auth {
-            StorageError::Auth {
-                endpoint: self.name.to_string(),
-                user: String::new(),
-            }
-        } else {
-            StorageError::Transport {
-                endpoint: self.name.to_string(),
-                message: self.reason.clone(),
-                retryable: true,
-            }
-        }
-    }
+    /// Connection or authentication, as the attempt failed.
+    pub kind: ErrorKind,
 }
 
 /// Something found on one cluster.
@@ -84,12 +67,24 @@ pub struct OnCluster<T> {
 }
 
 /// A cluster that could not answer.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Unreachable {
     /// Which.
     pub cluster: ClusterName,
     /// Why.
-    pub error: StorageError,
+    pub reason: String,
+    /// The exit-code kind of the failure.
+    pub kind: ErrorKind,
+}
+
+impl Unreachable {
+    fn from_error(cluster: &ClusterName, e: &StorageError) -> Self {
+        Self {
+            cluster: cluster.clone(),
+            reason: e.to_string(),
+            kind: crate::exit::kind_of(e),
+        }
+    }
 }
 
 /// What a question to every cluster gave: the answers, and the clusters that failed.
@@ -105,7 +100,7 @@ impl<T> Gathered<T> {
     /// Turns the first failure into an error, for commands that need every cluster.
     pub fn require_all(self) -> CliResult<Vec<OnCluster<T>>> {
         match self.unreachable.into_iter().next() {
-            Some(u) => Err(CliError::from(u.error).context(&u.cluster)),
+            Some(u) => Err(CliError::new(u.kind, u.reason).context(&u.cluster)),
             None => Ok(self.found),
         }
     }
@@ -116,7 +111,7 @@ impl Backend {
     pub fn cluster(&self, name: &ClusterName) -> CliResult<&Cluster> {
         if let Some(d) = self.down.iter().find(|d| &d.name == name) {
             return Err(CliError::new(
-                crate::exit::ErrorKind::Connection,
+                d.kind,
                 format!("cannot connect to cluster {name}: {}", d.reason),
             )
             .with_hint("check that it is up, and its url and credentials (snapctl config check)"));
@@ -184,7 +179,8 @@ impl Backend {
                 .iter()
                 .map(|d| Unreachable {
                     cluster: d.name.clone(),
-                    error: d.error(),
+                    reason: d.reason.clone(),
+                    kind: d.kind,
                 })
                 .collect(),
         };
@@ -195,11 +191,9 @@ impl Backend {
                     item,
                 })),
                 Err(error) => {
-                    tracing::warn!(cluster = %cluster.name, %error, "cluster did not answer");
-                    out.unreachable.push(Unreachable {
-                        cluster: cluster.name.clone(),
-                        error,
-                    })
+                    tracing::debug!(cluster = %cluster.name, %error, "cluster did not answer");
+                    out.unreachable
+                        .push(Unreachable::from_error(&cluster.name, &error))
                 }
             }
         }

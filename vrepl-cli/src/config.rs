@@ -205,7 +205,7 @@ impl ClusterConfig {
                 let pw = std::env::var(var).map_err(|_| {
                     CliError::new(
                         crate::exit::ErrorKind::Connection,
-                        format!("{who}: environment variable {var} (its password) is not set"),
+                        format!("environment variable {var} (the password of {who}) is not set"),
                     )
                     .with_hint(format!("export {var}=… before running snapctl"))
                 })?;
@@ -372,6 +372,22 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Writes a file only its owner can read (credentials, the served lab's passwords).
+pub fn write_private(path: &Path, text: &str) -> CliResult<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).map_err(|e| {
+        CliError::new(
+            crate::exit::ErrorKind::Failure,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    std::io::Write::write_all(&mut f, text.as_bytes())?;
+    Ok(())
 }
 
 /// Where the configuration comes from.

@@ -8,12 +8,17 @@
 //! world back atomically. The state lives in `SNAPCTL_LAB_DIR`, or `snapctl/lab` in the user's
 //! data directory.
 
+use std::fmt;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+use vrepl_ontap::rest::{pem_to_der, OntapRestClient, RestConfig, TlsMode};
+use vrepl_ontap::sim::{RestSimulator, SimServerOptions};
 use vrepl_storage::model::ClusterName;
 use vrepl_storage::sim::Fabric;
 use vrepl_storage::DynArray;
@@ -66,8 +71,27 @@ pub struct LabLock {
     _file: File,
 }
 
-/// Takes the lab's lock, waiting up to 30 s for another snapctl to finish.
+/// Takes the lab's lock, waiting up to 30 s for another snapctl to finish. While
+/// `snapctl lab serve` holds the lab it fails at once, saying so.
 pub async fn lock(dir: &LabDir) -> CliResult<LabLock> {
+    match acquire(dir).await? {
+        Ok(lock) => Ok(lock),
+        Err(marker) => Err(CliError::new(
+            ErrorKind::IllegalState,
+            format!(
+                "the lab in {} is being served by snapctl lab serve (pid {})",
+                dir.root.display(),
+                marker.pid
+            ),
+        )
+        .with_hint(
+            "stop it (Ctrl-C) first; snapctl commands such as show and break work meanwhile",
+        )),
+    }
+}
+
+/// The lab's lock, or, while `snapctl lab serve` holds it, where that serves the lab.
+async fn acquire(dir: &LabDir) -> CliResult<Result<LabLock, ServedMarker>> {
     std::fs::create_dir_all(&dir.root).map_err(|e| {
         CliError::new(
             ErrorKind::Failure,
@@ -87,8 +111,11 @@ pub async fn lock(dir: &LabDir) -> CliResult<LabLock> {
     let mut said = false;
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(LabLock { _file: file }),
+            Ok(()) => return Ok(Ok(LabLock { _file: file })),
             Err(TryLockError::WouldBlock) => {
+                if let Some(marker) = read_marker(dir) {
+                    return Ok(Err(marker));
+                }
                 if start.elapsed() >= LOCK_WAIT {
                     return Err(CliError::new(
                         ErrorKind::Timeout,
@@ -98,10 +125,7 @@ pub async fn lock(dir: &LabDir) -> CliResult<LabLock> {
                             LOCK_WAIT.as_secs()
                         ),
                     )
-                    .with_hint(
-                        "if it is `snapctl lab serve`, point snapctl at it with the --config file it \
-                         wrote (lab serve --write-config), or stop it with Ctrl-C",
-                    ));
+                    .with_hint("try again when it has finished"));
                 }
                 if !said {
                     tracing::warn!("waiting for another snapctl to release the lab");
@@ -117,6 +141,102 @@ pub async fn lock(dir: &LabDir) -> CliResult<LabLock> {
             }
         }
     }
+}
+
+/// What `snapctl lab serve` leaves in the lab directory while it runs, so that lab-mode
+/// commands use its servers instead of waiting for the lab. Mode 0600: it holds passwords.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServedMarker {
+    /// The serving process.
+    pub pid: u32,
+    /// Its clusters.
+    pub clusters: Vec<Endpoint>,
+    /// The lab's protection groups.
+    pub groups: Vec<ProtectionGroup>,
+}
+
+/// How to reach one served cluster.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// The cluster.
+    pub cluster: ClusterName,
+    /// Its site.
+    pub site: Option<String>,
+    /// Its base URL.
+    pub url: String,
+    /// The user it accepts.
+    pub username: String,
+    /// The password it accepts.
+    pub password: String,
+    /// Its certificate, when it serves TLS.
+    pub certificate_pem: Option<String>,
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("cluster", &self.cluster)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+fn marker_file(dir: &LabDir) -> PathBuf {
+    dir.root.join("served.json")
+}
+
+fn read_marker(dir: &LabDir) -> Option<ServedMarker> {
+    let text = std::fs::read_to_string(marker_file(dir)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Records where `lab serve` serves the lab.
+pub fn write_marker(dir: &LabDir, marker: &ServedMarker) -> CliResult<()> {
+    let text = serde_json::to_string(marker)
+        .map_err(|e| CliError::new(ErrorKind::Failure, e.to_string()))?;
+    crate::config::write_private(&marker_file(dir), &text)
+}
+
+/// Forgets where `lab serve` served the lab.
+pub fn remove_marker(dir: &LabDir) {
+    let _ = std::fs::remove_file(marker_file(dir));
+}
+
+/// REST clients of served clusters, peered with each other.
+pub async fn connect(endpoints: &[Endpoint], groups: Vec<ProtectionGroup>) -> CliResult<Backend> {
+    let mut clusters = Vec::new();
+    let mut clients = Vec::new();
+    for e in endpoints {
+        let url = url::Url::parse(&e.url).map_err(|err| {
+            CliError::new(
+                ErrorKind::Failure,
+                format!("the lab serves {} at a bad url {}: {err}", e.cluster, e.url),
+            )
+        })?;
+        let tls = match &e.certificate_pem {
+            Some(pem) => TlsMode::PinnedCertificate {
+                der: pem_to_der(pem.as_bytes())?,
+            },
+            None => TlsMode::PlainHttpForTesting,
+        };
+        let config = RestConfig::new(url, e.username.clone(), e.password.clone()).with_tls(tls);
+        let client = OntapRestClient::connect(config).await.map_err(|err| {
+            CliError::from(err).context(format!("connecting to the lab's {}", e.cluster))
+        })?;
+        clients.push(client.clone());
+        let array: DynArray = Arc::new(client);
+        clusters.push(Cluster {
+            name: e.cluster.clone(),
+            site: e.site.clone(),
+            array,
+        });
+    }
+    crate::connect::peer_all(&clients);
+    Ok(Backend {
+        clusters,
+        groups,
+        down: Vec::new(),
+    })
 }
 
 /// The saved world, or the seed's lab when there is none yet.
@@ -199,34 +319,141 @@ pub fn reset(dir: &LabDir) -> CliResult<()> {
     }
 }
 
-/// The lab during one run: its lock, its world, and REST clients to its simulators.
+/// One cluster served over ONTAP REST.
+#[derive(Debug)]
+pub struct Served {
+    /// The cluster.
+    pub cluster: ClusterName,
+    /// Its base URL (`http://127.0.0.1:PORT`).
+    pub url: String,
+    /// The user name it accepts.
+    pub username: String,
+    /// The password it accepts (made up per run).
+    pub password: String,
+    /// Its certificate, when serving TLS.
+    pub certificate_pem: Option<String>,
+    simulator: RestSimulator,
+}
+
+impl Served {
+    /// How to reach it.
+    pub fn endpoint(&self, fabric: &Fabric) -> Endpoint {
+        Endpoint {
+            cluster: self.cluster.clone(),
+            site: site_of(fabric, &self.cluster),
+            url: self.url.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            certificate_pem: self.certificate_pem.clone(),
+        }
+    }
+
+    /// Stops the server.
+    pub async fn shutdown(self) {
+        self.simulator.shutdown().await;
+    }
+}
+
+/// Starts one REST simulator per cluster. With a fixed port, cluster N listens on port + N.
+pub async fn serve(fabric: &Fabric, first: SocketAddr, tls: bool) -> CliResult<Vec<Served>> {
+    if !first.ip().is_loopback() {
+        return Err(CliError::usage(format!(
+            "{first} is not a loopback address; the lab only listens on 127.0.0.1"
+        )));
+    }
+    let mut served = Vec::new();
+    for (i, cluster) in fabric.clusters().into_iter().enumerate() {
+        let listen = if first.port() == 0 {
+            first
+        } else {
+            let port = first.port().checked_add(i as u16).ok_or_else(|| {
+                CliError::usage(format!(
+                    "no port left after {} for cluster {cluster}",
+                    first.port()
+                ))
+            })?;
+            SocketAddr::new(first.ip(), port)
+        };
+        let password = uuid::Uuid::new_v4().simple().to_string();
+        let options = SimServerOptions {
+            listen,
+            tls,
+            username: LAB_USER.to_string(),
+            password: password.clone(),
+        };
+        let sim = RestSimulator::start(fabric.clone(), cluster.as_str(), options)
+            .await
+            .map_err(|e| {
+                CliError::from(e).context(format!("starting the lab's {cluster} on {listen}"))
+            })?;
+        served.push(Served {
+            cluster,
+            url: sim.url().to_string(),
+            username: LAB_USER.to_string(),
+            password,
+            certificate_pem: sim.certificate_pem().map(|s| s.to_string()),
+            simulator: sim,
+        });
+    }
+    Ok(served)
+}
+
+/// The lab during one run: its lock, its world, and REST clients to its simulators; or, while
+/// `snapctl lab serve` runs, clients of that process's simulators.
 #[derive(Debug)]
 pub struct LabRun {
-    /// The world.
-    pub fabric: Fabric,
     /// The clusters, reached through the REST driver.
     pub backend: Backend,
+    /// The world, when this run holds it (not while `lab serve` does).
+    own: Option<(Fabric, LabLock)>,
+    served: Vec<Served>,
     dir: LabDir,
-    _lock: LabLock,
 }
 
 impl LabRun {
-    /// Locks and loads the lab, and hands out its clusters.
+    /// Locks and loads the lab, serves it on loopback, and connects to it.
     pub async fn open(dir: &LabDir) -> CliResult<Self> {
-        let lock = lock(dir).await?;
+        let lock = match acquire(dir).await? {
+            Ok(lock) => lock,
+            Err(marker) => {
+                tracing::info!(
+                    pid = marker.pid,
+                    "using the lab served by snapctl lab serve"
+                );
+                return Ok(Self {
+                    backend: connect(&marker.clusters, marker.groups).await?,
+                    own: None,
+                    served: Vec::new(),
+                    dir: dir.clone(),
+                });
+            }
+        };
         let fabric = load(dir)?;
-        let backend = direct_backend(&fabric)?;
+        let served = serve(
+            &fabric,
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            false,
+        )
+        .await?;
+        let endpoints: Vec<Endpoint> = served.iter().map(|s| s.endpoint(&fabric)).collect();
+        let backend = connect(&endpoints, groups(&fabric)).await?;
         Ok(Self {
-            fabric,
             backend,
+            own: Some((fabric, lock)),
+            served,
             dir: dir.clone(),
-            _lock: lock,
         })
     }
 
     /// Stops the simulators and saves the world.
     pub async fn close(self) -> CliResult<()> {
-        save(&self.dir, &self.fabric)
+        for s in self.served {
+            s.shutdown().await;
+        }
+        match self.own {
+            Some((fabric, _lock)) => save(&self.dir, &fabric),
+            None => Ok(()),
+        }
     }
 }
 
@@ -263,7 +490,8 @@ pub fn groups(fabric: &Fabric) -> Vec<ProtectionGroup> {
         .collect()
 }
 
-/// The lab's clusters as in-process arrays.
+/// The lab's clusters as in-process arrays, for what stands in for VMs and hosts (`lab write`),
+/// which act on the fabric rather than through an array's API.
 pub fn direct_backend(fabric: &Fabric) -> CliResult<Backend> {
     let mut clusters = Vec::new();
     for name in fabric.clusters() {

@@ -299,7 +299,7 @@ fn missing(message: String, unreachable: &[Unreachable], hint: &str) -> CliError
     )
     .with_hint("name it with CLUSTER:SVM:VOLUME to ask only the cluster that holds it");
     for u in unreachable {
-        e = e.with_detail(format!("{} did not answer: {}", u.cluster, u.error));
+        e = e.with_detail(format!("{} did not answer: {}", u.cluster, u.reason));
     }
     e
 }

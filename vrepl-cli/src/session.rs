@@ -81,11 +81,11 @@ async fn connect_all(config: &Config) -> CliResult<Backend> {
             }
             // Configuration mistakes stop the run; an unreachable cluster does not.
             Err(e) if e.kind == ErrorKind::Connection => {
-                tracing::warn!(cluster = %name, error = %e, "cannot connect");
+                tracing::info!(cluster = %name, error = %e, "cannot connect");
                 backend.down.push(DownCluster {
                     name,
-                    auth: e.message.contains("credentials"),
                     reason: e.message,
+                    kind: e.kind,
                 });
             }
             Err(e) => return Err(e.context(format!("cluster {}", c.name))),

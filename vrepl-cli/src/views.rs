@@ -129,7 +129,7 @@ impl From<&Unreachable> for UnreachableView {
     fn from(u: &Unreachable) -> Self {
         Self {
             cluster: u.cluster.to_string(),
-            error: u.error.to_string(),
+            error: u.reason.clone(),
         }
     }
 }

@@ -255,7 +255,7 @@ fn quiesce_resume_and_update_round_trip() {
         .stderr(predicate::str::contains("finished"));
     let r = home.relationship("fas2050upper:RG1FV2_SM");
     assert_eq!(r["mirror_state"], "snapmirrored");
-    assert_eq!(r["last_transfer"]["result"], "success");
+    assert_eq!(r["relationship_status"], "idle");
     // The update carried the Site 1 write over.
     home.snapctl()
         .args(["break", "RG1FV2_SM"])
@@ -619,10 +619,9 @@ fn igroups_are_shown_created_and_extended_idempotently() {
         .stderr(predicate::str::contains("WWPN"));
 }
 
-#[test]
-fn a_transfer_goes_on_between_commands() {
-    let home = Home::new();
-    // A slow intercluster link: 64 KiB/s, so 128 KiB take 2 s.
+/// A lab with a slow intercluster link (64 KiB/s) and 128 KiB waiting at Site 1 for RG1FV2_SM:
+/// an update takes 2 s.
+fn slow_lab_with_pending_changes(home: &Home) {
     let fabric = vrepl_storage::sim::Fabric::lab();
     fabric.set_bandwidth(64 << 10);
     std::fs::create_dir_all(home.lab_dir()).unwrap();
@@ -636,6 +635,70 @@ fn a_transfer_goes_on_between_commands() {
         .write_stdin("x".repeat(128 << 10))
         .assert()
         .success();
+}
+
+#[test]
+fn break_during_a_transfer_follows_on_transfer() {
+    let home = Home::new();
+    slow_lab_with_pending_changes(&home);
+    home.snapctl()
+        .args(["update", "RG1FV2_SM"])
+        .assert()
+        .success();
+    home.snapctl()
+        .args(["break", "RG1FV2_SM"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("a transfer is in progress"))
+        .stderr(predicate::str::contains("--on-transfer wait"))
+        .stderr(predicate::str::contains("--on-transfer abort"));
+    assert_eq!(
+        home.relationship("fas2050upper:RG1FV2_SM")["mirror_state"],
+        "snapmirrored"
+    );
+    // Waiting lets the update land: the destination then holds the Site 1 write.
+    home.snapctl()
+        .args(["break", "RG1FV2_SM", "--on-transfer", "wait"])
+        .assert()
+        .success();
+    assert_eq!(
+        home.relationship("fas2050upper:RG1FV2_SM")["mirror_state"],
+        "broken_off"
+    );
+    home.snapctl()
+        .args(["lab", "cat", "RG1FV2_SM", "big.txt"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn break_with_abort_keeps_the_last_complete_snapshot() {
+    let home = Home::new();
+    slow_lab_with_pending_changes(&home);
+    home.snapctl()
+        .args(["update", "RG1FV2_SM"])
+        .assert()
+        .success();
+    home.snapctl()
+        .args(["break", "RG1FV2_SM", "--on-transfer", "abort"])
+        .assert()
+        .success();
+    assert_eq!(
+        home.relationship("fas2050upper:RG1FV2_SM")["mirror_state"],
+        "broken_off"
+    );
+    // The aborted update never landed.
+    home.snapctl()
+        .args(["lab", "cat", "RG1FV2_SM", "big.txt"])
+        .assert()
+        .failure();
+}
+
+#[test]
+fn a_transfer_goes_on_between_commands() {
+    let home = Home::new();
+    slow_lab_with_pending_changes(&home);
+    let before = home.relationship("fas2050upper:RG1FV2_SM")["exported_snapshot"].clone();
     home.snapctl()
         .args(["update", "RG1FV2_SM"])
         .assert()
@@ -647,9 +710,6 @@ fn a_transfer_goes_on_between_commands() {
     std::thread::sleep(std::time::Duration::from_millis(2500));
     let r = home.relationship("fas2050upper:RG1FV2_SM");
     assert_eq!(r["relationship_status"], "idle", "{r}");
-    assert_eq!(r["last_transfer"]["result"], "success", "{r}");
-    assert!(
-        r["last_transfer"]["bytes_transferred"].as_u64().unwrap() >= 128 << 10,
-        "{r}"
-    );
+    // The destination now exports the snapshot the update took.
+    assert_ne!(r["exported_snapshot"], before, "{r}");
 }

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | [`model`] | validated names (`svm:volume`, `/vol/VOL/LUN`, WWPNs, IQNs) and the objects an array holds: volumes, snapshots, LUNs, igroups, LUN maps, export rules |
 //! | [`mirror`] | relationships, states, reports, and [`mirror::table`]: the one table of which operation is legal in which state and where it leads |
-//! | [`array`] | [`StorageArray`] and [`MirrorControl`], object safe, held as [`DynArray`] |
+//! | [`array`](mod@array) | [`StorageArray`] and [`MirrorControl`], object safe, held as [`DynArray`] |
 //! | [`error`] | [`Error`], one error type to match on: not found, illegal in this state, would lose data, … |
 //! | [`wait`] | polling a relationship until it settles, on tokio's clock |
 //! | `sim` (feature `sim`, on by default) | simulated clusters on one simulated fabric, with content, transfers that take time, faults, and the seed's two-site lab |

@@ -96,9 +96,11 @@ pub async fn check(ctx: &Ctx, source: &ConfigSource, cfg: Option<&Config>) -> Cl
             .clusters
             .iter()
             .find(|k| k.name.as_str() == c.name);
-        let answer = match cluster {
-            Some(k) => k.array.list_svms().await.map_err(|e| e.to_string()),
-            None => Err("not connected".into()),
+        let down = ctx.backend.down.iter().find(|d| d.name.as_str() == c.name);
+        let answer = match (cluster, down) {
+            (Some(k), _) => k.array.list_svms().await.map_err(|e| e.to_string()),
+            (None, Some(d)) => Err(d.reason.clone()),
+            (None, None) => Err("not connected".into()),
         };
         let (ok, svms, error) = match answer {
             Ok(svms) => (

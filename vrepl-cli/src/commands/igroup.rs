@@ -47,7 +47,7 @@ async fn show(ctx: &Ctx, args: &IgroupShowArgs) -> CliResult<()> {
         .await;
     for u in &all.unreachable {
         ctx.printer
-            .warn(format!("{} did not answer: {}", u.cluster, u.error));
+            .warn(format!("{} did not answer: {}", u.cluster, u.reason));
     }
     let views: Vec<IgroupView> = all
         .found

@@ -1,14 +1,16 @@
 //! `snapctl lab [reset|serve|write|cat|ls]`: the embedded lab itself.
 
 use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Serialize;
 use vrepl_storage::model::LunName;
 use vrepl_storage::sim::{DataPath, Fabric};
 
-use crate::cli::{LabArgs, LabCatArgs, LabCommand, LabLsArgs, LabWriteArgs};
+use crate::cli::{LabArgs, LabCatArgs, LabCommand, LabLsArgs, LabServeArgs, LabWriteArgs};
 use crate::exit::{CliError, CliResult, ErrorKind};
-use crate::lab::{self, LabDir};
+use crate::lab::{self, LabDir, Served};
 use crate::output::{Cell, Printer};
 use crate::resolve;
 
@@ -18,7 +20,7 @@ pub async fn run(printer: &Printer, args: &LabArgs) -> CliResult<()> {
     match &args.command {
         None => about(printer, &dir).await,
         Some(LabCommand::Reset) => reset(printer, &dir).await,
-        Some(LabCommand::Serve(_)) => Err(CliError::new(ErrorKind::Failure, "lab serve needs the ONTAP REST simulator (vrepl_ontap::sim), which this build does not have yet")),
+        Some(LabCommand::Serve(a)) => serve(printer, &dir, a).await,
         Some(LabCommand::Write(a)) => write(printer, &dir, a).await,
         Some(LabCommand::Cat(a)) => cat(printer, &dir, a).await,
         Some(LabCommand::Ls(a)) => ls(printer, &dir, a).await,
@@ -109,6 +111,163 @@ async fn reset(printer: &Printer, dir: &LabDir) -> CliResult<()> {
         )
     });
     Ok(())
+}
+
+#[derive(Debug, Serialize)]
+struct ServedView {
+    cluster: String,
+    site: Option<String>,
+    url: String,
+    username: String,
+    password: String,
+    certificate_pem: Option<String>,
+}
+
+async fn serve(printer: &Printer, dir: &LabDir, args: &LabServeArgs) -> CliResult<()> {
+    // Held for the whole serve: lab-mode commands wait for it (and then say how to reach it).
+    let _lock = lab::lock(dir).await?;
+    let fabric = lab::load(dir)?;
+    let served = lab::serve(&fabric, args.listen, args.tls).await?;
+    let views: Vec<ServedView> = served
+        .iter()
+        .map(|s| ServedView {
+            cluster: s.cluster.to_string(),
+            site: lab::site_of(&fabric, &s.cluster),
+            url: s.url.clone(),
+            username: s.username.clone(),
+            password: s.password.clone(),
+            certificate_pem: s.certificate_pem.clone(),
+        })
+        .collect();
+    if let Some(path) = &args.write_config {
+        write_config(path, &fabric, &served)?;
+    }
+    lab::write_marker(
+        dir,
+        &lab::ServedMarker {
+            pid: std::process::id(),
+            clusters: served.iter().map(|s| s.endpoint(&fabric)).collect(),
+            groups: lab::groups(&fabric),
+        },
+    )?;
+    let doc = serde_json::json!({
+        "state_file": dir.state_file().display().to_string(),
+        "config_file": args.write_config.as_ref().map(|p| p.display().to_string()),
+        "clusters": views,
+    });
+    printer.emit(&doc, |p| {
+        let rows: Vec<Vec<Cell>> = views
+            .iter()
+            .map(|v| {
+                vec![
+                    Cell::plain(&v.cluster),
+                    Cell::plain(v.site.as_deref().unwrap_or("-")),
+                    Cell::plain(&v.url),
+                    Cell::plain(&v.username),
+                    Cell::plain(&v.password),
+                ]
+            })
+            .collect();
+        let mut s = p.table(&["Cluster", "Site", "URL", "User", "Password"], &rows);
+        for v in &views {
+            if let Some(pem) = &v.certificate_pem {
+                s.push_str(&format!(
+                    "\n{} certificate (pin it, or trust it as a CA):\n{pem}",
+                    v.cluster
+                ));
+            }
+        }
+        if let Some(path) = &args.write_config {
+            s.push_str(&format!(
+                "\nconfiguration for snapctl: {} (snapctl --config {} show)\n",
+                path.display(),
+                path.display()
+            ));
+        }
+        s.push_str("serving until Ctrl-C or SIGTERM");
+        s
+    });
+    let stopped = wait_for_stop(dir, &fabric).await;
+    lab::remove_marker(dir);
+    for s in served {
+        s.shutdown().await;
+    }
+    lab::save(dir, &fabric)?;
+    printer.note("lab stopped; state saved");
+    stopped
+}
+
+/// Waits for Ctrl-C or SIGTERM, saving the world every few seconds meanwhile.
+async fn wait_for_stop(dir: &LabDir, fabric: &Fabric) -> CliResult<()> {
+    let mut save_every = tokio::time::interval(Duration::from_secs(5));
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    loop {
+        #[cfg(unix)]
+        let terminated = term.recv();
+        #[cfg(not(unix))]
+        let terminated = std::future::pending::<Option<()>>();
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => return r.map_err(CliError::from),
+            _ = terminated => return Ok(()),
+            _ = save_every.tick() => {
+                if let Err(e) = lab::save(dir, fabric) {
+                    tracing::warn!(error = %e, "could not save the lab state");
+                }
+            }
+        }
+    }
+}
+
+/// Writes a snapctl configuration for the served clusters, with a 0600 credentials file (and the
+/// certificate to pin) per cluster next to it.
+fn write_config(path: &Path, fabric: &Fabric, served: &[Served]) -> CliResult<()> {
+    let mut toml =
+        String::from("# Written by snapctl lab serve: the lab's clusters on loopback.\n");
+    for s in served {
+        let cred = sibling(path, &format!("{}.cred", s.cluster));
+        crate::config::write_private(
+            &cred,
+            &format!("username = {:?}\npassword = {:?}\n", s.username, s.password),
+        )?;
+        toml.push_str(&format!(
+            "\n[[cluster]]\nname = {:?}\nurl = {:?}\ncredentials_file = {:?}\n",
+            s.cluster.as_str(),
+            s.url,
+            cred.display().to_string()
+        ));
+        if let Some(site) = lab::site_of(fabric, &s.cluster) {
+            toml.push_str(&format!("site = {site:?}\n"));
+        }
+        if let Some(pem) = &s.certificate_pem {
+            let cert = sibling(path, &format!("{}.pem", s.cluster));
+            std::fs::write(&cert, pem)?;
+            toml.push_str(&format!("pinned_cert = {:?}\n", cert.display().to_string()));
+        }
+    }
+    for g in lab::groups(fabric) {
+        toml.push_str(&format!(
+            "\n[[group]]\nname = {:?}\nrelationships = {:?}\ndatastores = {:?}\n",
+            g.name, g.relationships, g.datastores
+        ));
+        if let Some(rpo) = g.rpo {
+            toml.push_str(&format!("rpo = \"{}s\"\n", rpo.as_secs()));
+        }
+    }
+    std::fs::write(path, toml).map_err(|e| {
+        CliError::new(
+            ErrorKind::Failure,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "snapctl".into());
+    path.with_file_name(format!("{name}.{suffix}"))
 }
 
 /// Where a `lab write|cat|ls` PATH points.

@@ -67,7 +67,7 @@ async fn show(ctx: &Ctx, args: &LunShowArgs) -> CliResult<()> {
         .await;
     for u in &all.unreachable {
         ctx.printer
-            .warn(format!("{} did not answer: {}", u.cluster, u.error));
+            .warn(format!("{} did not answer: {}", u.cluster, u.reason));
     }
     let mut views = Vec::new();
     for found in &all.found {

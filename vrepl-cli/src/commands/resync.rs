@@ -2,12 +2,17 @@
 //! common snapshot; what that discards is listed first, and lost only with `--discard-changes`.
 
 use vrepl_storage::error::human_bytes;
-use vrepl_storage::mirror::{check, DiscardPolicy, Effect, MirrorOp, ResyncPreview};
+use vrepl_storage::mirror::{
+    check, DiscardPolicy, Effect, MirrorOp, MirrorRelationship, ResyncPreview,
+};
+use vrepl_storage::model::{SnapshotName, VolumePath};
+use vrepl_storage::DynArray;
 use vrepl_storage::Error as StorageError;
 
 use super::mirror::{hint_for, report_op};
 use super::transfer::wait_transfer;
 use super::{predict, print_dry_run, Ctx};
+use crate::backend::{Cluster, OnCluster};
 use crate::cli::ResyncArgs;
 use crate::exit::{CliError, CliResult, ErrorKind};
 use crate::resolve;
@@ -42,9 +47,10 @@ async fn run(ctx: &Ctx, args: &ResyncArgs, op: MirrorOp) -> CliResult<()> {
     );
 
     // Only a move needs the preview; "already" and refusals come from the table as they are.
-    let preview = match check(op, rel.state, rel.transfer) {
-        Ok(Effect::Moves { .. }) => Some(preview(&array, op, &dest).await?),
-        _ => None,
+    let moves = matches!(check(op, rel.state, rel.transfer), Ok(Effect::Moves { .. }));
+    let mut preview = match moves {
+        true => Some(fetch_preview(&array, op, &dest).await?),
+        false => None,
     };
     if let Some(p) = &preview {
         if p.common_snapshot.is_none() {
@@ -54,24 +60,49 @@ async fn run(ctx: &Ctx, args: &ResyncArgs, op: MirrorOp) -> CliResult<()> {
         }
     }
     if args.target.dry_run {
+        let mut calls = vec![format!("{}: {method}_preview({dest})", found.cluster.name)];
         let mut prediction = predict(op, rel);
         if let Some(p) = &preview {
+            calls.push(format!(
+                "{}: create_snapshot({}, {CHECK_PREFIX}<time>) to measure what was written \
+                 since the newest snapshot (deleted again when empty)",
+                rolled_back_cluster(ctx, &found, op).await?.name,
+                p.rolled_back
+            ));
             prediction.push_str(&format!("; {}", discard_sentence(p)));
         }
-        return print_dry_run(
-            ctx,
-            vec![
-                format!("{}: {method}_preview({dest})", found.cluster.name),
-                call,
-            ],
-            Some(prediction),
-        );
+        calls.push(call);
+        return print_dry_run(ctx, calls, Some(prediction));
     }
-    if let Some(p) = preview.as_ref().filter(|p| !p.discard.is_empty()) {
-        if policy == DiscardPolicy::Refuse {
-            return Err(would_lose(op, p));
+    if let Some(p) = preview.as_mut() {
+        let holder = rolled_back_cluster(ctx, &found, op).await?;
+        match measure_writes(&holder.array, &p.rolled_back).await {
+            // The writes now sit in the measuring snapshot, which the preview lists.
+            Ok(bytes) if bytes > 0 => *p = fetch_preview(&array, op, &dest).await?,
+            Ok(_) => {}
+            Err(e) if policy == DiscardPolicy::Refuse => {
+                return Err(CliError::new(
+                    ErrorKind::WouldLoseData,
+                    format!(
+                        "cannot tell whether {} was written since its newest snapshot: {}",
+                        p.rolled_back, e.message
+                    ),
+                )
+                .with_hint(
+                    "pass --discard-changes to resync anyway, accepting any such writes are lost",
+                ));
+            }
+            Err(e) => ctx.printer.warn(format!(
+                "could not measure the writes on {}: {}",
+                p.rolled_back, e.message
+            )),
         }
-        ctx.printer.warn(discard_sentence(p));
+        if !p.discard.is_empty() {
+            if policy == DiscardPolicy::Refuse {
+                return Err(would_lose(op, p));
+            }
+            ctx.printer.warn(discard_sentence(p));
+        }
     }
     let result = match op {
         MirrorOp::ReverseResync => array.reverse_resync(&dest, policy).await,
@@ -96,7 +127,7 @@ async fn run(ctx: &Ctx, args: &ResyncArgs, op: MirrorOp) -> CliResult<()> {
     Ok(())
 }
 
-async fn preview(
+async fn fetch_preview(
     array: &vrepl_storage::DynArray,
     op: MirrorOp,
     dest: &vrepl_storage::model::VolumePath,
@@ -106,6 +137,41 @@ async fn preview(
         _ => array.resync_preview(dest).await,
     };
     p.map_err(CliError::from)
+}
+
+/// Names the snapshots snapctl takes to measure writes; they never outlive the command.
+const CHECK_PREFIX: &str = "snapctl.resync_check.";
+
+/// The cluster holding the volume a resync rolls back: the destination's for a resync, the
+/// source's for a reverse resync.
+async fn rolled_back_cluster(
+    ctx: &Ctx,
+    found: &OnCluster<MirrorRelationship>,
+    op: MirrorOp,
+) -> CliResult<Cluster> {
+    if op != MirrorOp::ReverseResync {
+        return Ok(found.cluster.clone());
+    }
+    match &found.item.source_cluster {
+        Some(c) => ctx.backend.cluster(c).cloned(),
+        None => resolve::svm(&ctx.backend, None, &found.item.source.svm).await,
+    }
+}
+
+/// Bytes written to `volume` since its newest snapshot. ONTAP's REST API does not report them,
+/// so they are measured the way an admin would: take a snapshot and read its size. An empty
+/// snapshot is deleted again; one holding writes is kept, so the data stays recoverable (a
+/// FlexClone of it) until a resync with `--discard-changes` rolls it away.
+async fn measure_writes(array: &DynArray, volume: &VolumePath) -> CliResult<u64> {
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let name = SnapshotName::new(format!("{CHECK_PREFIX}{stamp}"))?;
+    let snap = array.create_snapshot(volume, &name).await?;
+    if snap.changed_bytes == 0 {
+        if let Err(e) = array.delete_snapshot(volume, &name).await {
+            tracing::warn!(%volume, snapshot = %name, error = %e, "could not delete the empty measuring snapshot");
+        }
+    }
+    Ok(snap.changed_bytes)
 }
 
 fn discard_sentence(p: &ResyncPreview) -> String {
@@ -153,8 +219,14 @@ fn would_lose(op: MirrorOp, p: &ResyncPreview) -> CliError {
             human_bytes(d.unsnapshotted_bytes)
         ));
     }
+    let keep = match d.snapshots.last() {
+        Some(s) => format!(
+            "to keep that data, clone it first (snapctl clone create {} NAME --snapshot {s})",
+            p.rolled_back
+        ),
+        None => format!("to keep that data, copy it off {} first", p.rolled_back),
+    };
     e.with_hint(format!(
-        "to keep that data, copy it off {} first; to throw it away, run again with --discard-changes",
-        p.rolled_back
+        "{keep}; to throw it away, run again with --discard-changes"
     ))
 }

@@ -27,7 +27,7 @@ pub async fn run(ctx: &Ctx, args: &ShowArgs) -> CliResult<()> {
         let mut e = CliError::new(ErrorKind::Connection, "no cluster answered")
             .with_hint("check the clusters' URLs and credentials with snapctl config check");
         for u in &all.unreachable {
-            e = e.with_detail(format!("{}: {}", u.cluster, u.error));
+            e = e.with_detail(format!("{}: {}", u.cluster, u.reason));
         }
         return Err(e);
     }

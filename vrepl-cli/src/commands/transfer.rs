@@ -124,14 +124,28 @@ pub async fn wait_transfer(
             format!("the transfer to {dest} was aborted"),
         )
         .with_hint(format!("start it again with snapctl update {dest}"))),
+        // Not every backend reports the last transfer; an unhealthy relationship says it failed.
+        _ if !rel.healthy => Err(CliError::new(
+            ErrorKind::Failure,
+            format!(
+                "the transfer to {dest} ended and the relationship is unhealthy: {}",
+                rel.unhealthy_reason.as_deref().unwrap_or("no reason given")
+            ),
+        )
+        .with_hint(format!("fix the cause, then snapctl update {dest} --wait"))),
         _ => {
-            let bytes = rel
+            let sent = rel
                 .last_transfer
                 .as_ref()
-                .map(|t| vrepl_storage::error::human_bytes(t.bytes_transferred))
-                .unwrap_or_else(|| "0 B".into());
+                .map(|t| {
+                    format!(
+                        ": {} sent",
+                        vrepl_storage::error::human_bytes(t.bytes_transferred)
+                    )
+                })
+                .unwrap_or_default();
             ctx.printer.note(format!(
-                "transfer to {dest} finished: {bytes} sent; it is {}",
+                "transfer to {dest} finished{sent}; it is {}",
                 rel.state
             ));
             Ok(rel)

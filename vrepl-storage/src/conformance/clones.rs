@@ -1,10 +1,14 @@
 //! FlexClones of SnapMirror destinations (the DR test), their parent snapshots, and splits.
 
-use super::support::{file, mirror, open, path, payload, scratch_volume, settle, SAN_MIRROR};
+use super::support::{
+    file, mirror, open, open_with, path, payload, scratch_volume, settle, SAN_MIRROR,
+};
 use super::Harness;
 use crate::error::Error;
 use crate::mirror::{DiscardPolicy, NewRelationship, OnTransfer};
-use crate::model::{CloneSpec, NewVolume, SnapshotName, VolumeName, VolumeState, VolumeType};
+use crate::model::{
+    CloneSpec, IgroupName, NewVolume, SnapshotName, VolumeName, VolumeState, VolumeType,
+};
 use crate::ObjectKind;
 
 /// A clone of a dp destination without a named snapshot comes from the destination's newest
@@ -81,6 +85,70 @@ pub async fn clone_of_a_destination_uses_the_newest_snapmirror_snapshot(h: &dyn 
             .expect("files in the parent's VMFS"),
         "the clone shows the parent snapshot's content"
     );
+}
+
+/// On a 7-Mode array, as in the seed, a clone's LUNs start offline and hosts see them offline
+/// until they are brought online; new dp volumes start restricted.
+pub async fn seven_mode_clones_bring_their_luns_offline(h: &dyn Harness) {
+    if !h.supports_seven_mode() {
+        return;
+    }
+    let lab = open_with(h, true).await;
+    let site2 = lab.site2();
+    let rel = mirror(&lab, SAN_MIRROR).await;
+    let clone = site2
+        .create_clone(&CloneSpec {
+            parent: rel.destination.clone(),
+            name: VolumeName::new("RG1FV1_SM_7mode").expect("name"),
+            parent_snapshot: None,
+            junction_path: None,
+        })
+        .await
+        .expect("clone");
+    let lun = site2
+        .list_luns(Some(&clone.path))
+        .await
+        .expect("LUNs")
+        .into_iter()
+        .next()
+        .expect("the clone carries RP1.lun");
+    assert!(!lun.online, "{lun:?}");
+    let fibre = IgroupName::new("Fibre").expect("name");
+    site2
+        .map_lun(&lun.svm, &lun.path, &fibre, None)
+        .await
+        .expect("map");
+    let hosts = site2
+        .list_igroups(Some(&lun.svm))
+        .await
+        .expect("igroups")
+        .into_iter()
+        .find(|g| g.name == fibre)
+        .expect("Fibre")
+        .initiators;
+    let online_seen = || {
+        lab.fabric()
+            .visible_luns(&hosts)
+            .into_iter()
+            .find(|v| v.lun.path == lun.path)
+            .map(|v| v.online)
+    };
+    assert_eq!(online_seen(), Some(false));
+    site2
+        .set_lun_online(&lun.svm, &lun.path, true)
+        .await
+        .expect("lun online");
+    assert_eq!(online_seen(), Some(true));
+
+    let dp = site2
+        .create_volume(&NewVolume {
+            path: path("fas2050upper:CONF_7MODE_SM"),
+            kind: VolumeType::Dp,
+            size_bytes: 1 << 30,
+        })
+        .await
+        .expect("dp volume");
+    assert_eq!(dp.state, VolumeState::Restricted);
 }
 
 /// The snapshot a clone shares cannot be deleted while the clone exists; once the clone is gone

@@ -3,7 +3,7 @@
 //!
 //! A backend provides a [`Harness`]: given a fresh [`Fabric`] holding the seed's two-site lab, it
 //! puts itself in front of the fabric's clusters and returns a [`Lab`] with one
-//! [`DynArray`](crate::DynArray) per cluster. The simulator's harness is [`SimHarness`]; the ONTAP
+//! [`DynArray`] per cluster. The simulator's harness is [`SimHarness`]; the ONTAP
 //! REST driver's starts a REST simulator over the same fabric and points the driver at it.
 //!
 //! Each check is one `pub async fn` named as the behaviour it asserts. It drives the operations
@@ -21,11 +21,13 @@
 //! [`conformance_tests!`](crate::conformance_tests) expands into one `#[tokio::test]` per check,
 //! so a failure names the behaviour that broke:
 //!
-//! ```ignore
+//! ```
+//! // tests/conformance_sim.rs
 //! vrepl_storage::conformance_tests! {
 //!     #[tokio::test(start_paused = true)]
 //!     harness = vrepl_storage::conformance::SimHarness;
 //! }
+//! # fn main() {}
 //! ```
 //!
 //! Each check is an ordinary async function, so one can run on its own:
@@ -45,7 +47,7 @@
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
 //! let report = vrepl_storage::conformance::run_all(&vrepl_storage::conformance::SimHarness).await;
-//! print!("{report}"); // "38 checks, 38 passed, 0 failed"
+//! print!("{report}"); // "39 checks, 39 passed, 0 failed"
 //! # }
 //! ```
 
@@ -83,6 +85,12 @@ pub use san::*;
 pub trait Harness: Send + Sync {
     /// Puts the backend under test in front of `fabric`'s clusters, one array per cluster.
     async fn open(&self, fabric: Fabric) -> Lab;
+
+    /// Whether the backend can front a 7-Mode lab (the seed's arrays); checks of 7-Mode
+    /// behaviour pass without running when it cannot (ONTAP REST has no 7-Mode).
+    fn supports_seven_mode(&self) -> bool {
+        false
+    }
 }
 
 /// The simulator's own harness: the fabric's [`SimArray`](crate::sim::SimArray)s, as
@@ -99,6 +107,10 @@ impl Harness for SimHarness {
             .map(|a| Arc::new(a) as DynArray)
             .collect();
         Lab::new(fabric, arrays)
+    }
+
+    fn supports_seven_mode(&self) -> bool {
+        true
     }
 }
 
@@ -193,6 +205,7 @@ checks! {
     release_without_snapshots_makes_resync_impossible
     delete_scopes_remove_what_they_name
     clone_of_a_destination_uses_the_newest_snapmirror_snapshot
+    seven_mode_clones_bring_their_luns_offline
     a_clone_keeps_its_parent_snapshot_busy
     split_is_refused_while_the_clone_is_in_a_dp_relationship
     lun_map_uses_a_chosen_id_or_the_lowest_free_one
@@ -281,11 +294,24 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// harness expression is evaluated once per test. The calling crate needs tokio with the
 /// `macros` and `test-util` features.
 ///
-/// ```ignore
+/// ```
+/// # use vrepl_storage::conformance::{Harness, Lab};
+/// # use vrepl_storage::sim::Fabric;
+/// /// A backend's harness: its arrays in front of the fabric (here, the simulator's own).
+/// struct MyHarness;
+///
+/// #[async_trait::async_trait]
+/// impl Harness for MyHarness {
+///     async fn open(&self, fabric: Fabric) -> Lab {
+///         vrepl_storage::conformance::SimHarness.open(fabric).await
+///     }
+/// }
+///
 /// vrepl_storage::conformance_tests! {
 ///     #[tokio::test(start_paused = true)]
-///     harness = my_driver::TestHarness::new();
+///     harness = MyHarness;
 /// }
+/// # fn main() {}
 /// ```
 #[macro_export]
 macro_rules! conformance_tests {
@@ -306,7 +332,7 @@ macro_rules! conformance_tests {
             release_follows_the_transition_table
             delete_follows_the_transition_table
             create_and_initialize_copy_the_baseline
-    update_moves_content_to_the_destination
+            update_moves_content_to_the_destination
             transfer_progress_grows_while_a_transfer_runs
             quiesce_while_transferring_lets_the_transfer_finish
             break_makes_the_destination_writable
@@ -323,6 +349,7 @@ macro_rules! conformance_tests {
             release_without_snapshots_makes_resync_impossible
             delete_scopes_remove_what_they_name
             clone_of_a_destination_uses_the_newest_snapmirror_snapshot
+            seven_mode_clones_bring_their_luns_offline
             a_clone_keeps_its_parent_snapshot_busy
             split_is_refused_while_the_clone_is_in_a_dp_relationship
             lun_map_uses_a_chosen_id_or_the_lowest_free_one

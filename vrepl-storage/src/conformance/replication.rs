@@ -103,7 +103,8 @@ pub async fn update_moves_content_to_the_destination(h: &dyn Harness) {
     );
 }
 
-/// Progress of a running transfer grows with time and reaches its total.
+/// Progress of a running transfer grows with time (and stays below its total, when the backend
+/// knows the total).
 pub async fn transfer_progress_grows_while_a_transfer_runs(h: &dyn Harness) {
     let lab = open(h).await;
     let rel = mirror(&lab, NFS_MIRROR).await;
@@ -114,8 +115,9 @@ pub async fn transfer_progress_grows_while_a_transfer_runs(h: &dyn Harness) {
         .await
         .expect("progress")
         .expect("running");
-    let total = first.total_bytes.expect("the simulator knows the total");
-    assert!(total >= BIG as u64, "total {total}");
+    if let Some(total) = first.total_bytes {
+        assert!(total >= BIG as u64, "total {total}");
+    }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let later = site2
         .transfer_progress(&rel.destination)
@@ -123,9 +125,12 @@ pub async fn transfer_progress_grows_while_a_transfer_runs(h: &dyn Harness) {
         .expect("progress")
         .expect("still running after 2 of about 4 seconds");
     assert!(
-        later.bytes_transferred > first.bytes_transferred && later.bytes_transferred < total,
+        later.bytes_transferred > first.bytes_transferred,
         "{first:?} then {later:?}"
     );
+    if let Some(total) = later.total_bytes {
+        assert!(later.bytes_transferred < total, "{later:?}");
+    }
 }
 
 /// Quiesce during a transfer lets it finish (quiescing), refuses new transfers, then pauses;
@@ -452,7 +457,9 @@ pub async fn create_and_initialize_copy_the_baseline(h: &dyn Harness) {
         .create_relationship(&missing)
         .await
         .expect_err("no such source");
-    assert_not_found(&err, ObjectKind::Volume);
+    // Which object a backend names varies (ONTAP REST reports the relationship it could not
+    // create); that it is not found does not.
+    assert!(err.is_not_found(), "{err:?}");
 
     let rel = site2
         .create_relationship(&spec(&dp.path))

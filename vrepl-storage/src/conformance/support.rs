@@ -24,8 +24,14 @@ pub(super) const SAN_LUN: &str = "RP1.lun";
 
 /// A fresh lab of the seed, with the suite's bandwidth, in front of the backend under test.
 pub(super) async fn open(h: &dyn Harness) -> Lab {
+    open_with(h, false).await
+}
+
+/// [`open`], with the arrays in 7-Mode when `seven_mode`.
+pub(super) async fn open_with(h: &dyn Harness, seven_mode: bool) -> Lab {
     let options = LabOptions {
         bandwidth_bytes_per_sec: SLOW_BANDWIDTH,
+        seven_mode,
         ..LabOptions::default()
     };
     h.open(Fabric::lab_with(options)).await

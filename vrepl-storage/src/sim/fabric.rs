@@ -54,13 +54,13 @@ const SAVE_FORMAT: u32 = 1;
 impl Fabric {
     /// An empty fabric (no clusters), its clock starting now.
     pub fn new() -> Self {
-        Self::from_world(World::new(now_seconds(), false, DEFAULT_BANDWIDTH))
+        Self::from_world(World::new(None, false, DEFAULT_BANDWIDTH))
     }
 
     /// An empty fabric with the given options.
     pub fn with_options(opts: &LabOptions) -> Self {
         Self::from_world(World::new(
-            opts.start_time.unwrap_or_else(now_seconds),
+            opts.start_time,
             opts.seven_mode,
             opts.bandwidth_bytes_per_sec,
         ))
@@ -210,8 +210,11 @@ impl Fabric {
             .collect()
     }
 
-    /// Takes a cluster down (every call to its array fails with a retryable transport error,
-    /// transfers to or from it fail) or brings it back.
+    /// Takes a cluster down or brings it back. While it is down, every call to its array fails
+    /// with a retryable transport error, transfers to or from it fail, and hosts no longer see
+    /// its LUNs ([`Self::visible_luns`]) or NFS exports ([`Self::nfs_lookup`]). The content
+    /// calls ([`Self::write_file`], …) still reach its volumes: they stand in for the data
+    /// itself, which a site outage does not change.
     pub fn set_reachable(&self, cluster: &str, up: bool) {
         let mut w = self.touch();
         if up {
@@ -247,7 +250,10 @@ impl Fabric {
         self.lock().now()
     }
 
-    /// The whole world as JSON (faults are not saved; the clock continues from now when loaded).
+    /// The whole world as JSON (faults are not saved). When loaded, a world whose clock started
+    /// at the real time catches up with the real time that passed meanwhile (so a transfer
+    /// started by one `snapctl` command has progressed when the next one runs); one started at
+    /// a fixed [`LabOptions::start_time`] resumes where it stopped.
     pub fn to_json(&self) -> serde_json::Value {
         let mut w = self.touch();
         let now = w.now();
@@ -270,7 +276,12 @@ impl Fabric {
                 saved.format
             )));
         }
-        Ok(Self::from_world(saved.world))
+        let mut world = saved.world;
+        if world.follows_wall_clock {
+            // Real time passed while the world sat in a file: transfers progressed meanwhile.
+            world.wall_at_origin = world.wall_at_origin.max(OffsetDateTime::now_utc());
+        }
+        Ok(Self::from_world(world))
     }
 
     /// Aborts relationship `idx`'s transfer (test and driver helper shared with SimArray).
@@ -284,10 +295,4 @@ impl Fabric {
 struct SavedRef<'a> {
     format: u32,
     world: &'a World,
-}
-
-/// Now, to the second (ONTAP prints times to the second).
-fn now_seconds() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(0).unwrap_or(now)
 }

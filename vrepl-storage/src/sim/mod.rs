@@ -53,6 +53,7 @@ mod fabric;
 mod ids;
 mod lab;
 mod mirror;
+mod ops;
 mod topology;
 mod transfer;
 mod types;

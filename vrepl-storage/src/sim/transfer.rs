@@ -182,6 +182,13 @@ impl World {
             _ => self.changed_since(&rel.source, common.as_ref())?,
         };
         let now = self.now();
+        tracing::debug!(
+            destination = %rel.destination,
+            %kind,
+            snapshot = %name,
+            bytes = total_bytes,
+            "transfer started"
+        );
         self.relationships[idx].running = Some(Running {
             kind,
             snapshot: name,
@@ -333,8 +340,10 @@ impl World {
         } else {
             run.bytes_done
         };
-        if !succeeded {
-            tracing::warn!(relationship = %rel.destination, ?result, "transfer ended without success");
+        if succeeded {
+            tracing::debug!(destination = %rel.destination, kind = %run.kind, bytes = run.total_bytes, "transfer completed");
+        } else {
+            tracing::warn!(destination = %rel.destination, ?result, "transfer ended without success");
         }
         rel.last_transfer = Some(LastTransfer {
             kind: run.kind,

@@ -120,7 +120,9 @@ pub struct LabOptions {
     pub seven_mode: bool,
     /// Replication bandwidth: a transfer takes its changed bytes divided by this, in tokio time.
     pub bandwidth_bytes_per_sec: u64,
-    /// The simulated wall-clock time when the lab starts; `None` means now.
+    /// The simulated wall-clock time when the lab starts; `None` means now (and the simulated
+    /// clock then keeps up with real time across [`super::Fabric::to_json`] /
+    /// [`super::Fabric::from_json`]).
     pub start_time: Option<time::OffsetDateTime>,
 }
 
@@ -137,13 +139,29 @@ impl Default for LabOptions {
 /// 10 MiB/s: a modest WAN link.
 pub(crate) const DEFAULT_BANDWIDTH: u64 = 10 << 20;
 
-/// A fault injected into one cluster.
+/// A fault injected into one cluster with [`super::Fabric::inject`].
+///
+/// ```
+/// use std::time::Duration;
+/// use vrepl_storage::sim::{Fabric, Fault};
+/// use vrepl_storage::Error;
+///
+/// let fabric = Fabric::lab();
+/// fabric.inject("fas2050", Fault::FailNext {
+///     op: "update",
+///     error: || Error::Timeout { what: "the update job".into(), after: Duration::from_secs(30) },
+/// });
+/// fabric.inject("fas2050", Fault::Latency(Duration::from_millis(200)));
+/// fabric.inject("fas2020", Fault::FailTransfers { message: "replication network down".into() });
+/// fabric.clear_faults();
+/// ```
 #[derive(Clone, Debug)]
 pub enum Fault {
     /// The next call of the named trait method (`"update"`, `"create_clone"`, …) on the cluster
     /// fails with the error `error` makes.
     FailNext {
-        /// The `StorageArray` / `MirrorControl` method name.
+        /// The `StorageArray` / `MirrorControl` method name, as written in the traits:
+        /// `"update"`, `"break_off"`, `"resync"`, `"create_clone"`, `"map_lun"`, `"list_volumes"`, ….
         op: &'static str,
         /// Makes the error to return.
         error: fn() -> Error,

@@ -324,6 +324,11 @@ pub(crate) struct World {
     /// The tokio instant at which the simulated clock read `wall_at_origin`.
     #[serde(skip, default = "tokio::time::Instant::now")]
     pub(crate) origin: tokio::time::Instant,
+    /// Whether the clock started at the real time (then a reloaded world catches up with the
+    /// real time that passed while it was saved) or at a fixed time (then it resumes where it
+    /// stopped).
+    #[serde(default)]
+    pub(crate) follows_wall_clock: bool,
     pub(crate) ids: Ids,
     pub(crate) seven_mode: bool,
     pub(crate) bandwidth: u64,
@@ -336,10 +341,11 @@ pub(crate) struct World {
 }
 
 impl World {
-    pub(crate) fn new(start: OffsetDateTime, seven_mode: bool, bandwidth: u64) -> Self {
+    pub(crate) fn new(start: Option<OffsetDateTime>, seven_mode: bool, bandwidth: u64) -> Self {
         Self {
-            wall_at_origin: start,
+            wall_at_origin: start.unwrap_or_else(now_seconds),
             origin: tokio::time::Instant::now(),
+            follows_wall_clock: start.is_none(),
             ids: Ids::default(),
             seven_mode,
             bandwidth: bandwidth.max(1),
@@ -520,4 +526,10 @@ pub(crate) fn unreachable(cluster: &str) -> Error {
             .to_string(),
         retryable: true,
     }
+}
+
+/// Now, to the second (ONTAP prints times to the second).
+pub(crate) fn now_seconds() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
 }

@@ -1,3 +1,5 @@
+use time::format_description::well_known::Rfc3339;
+
 use super::{pass, vp};
 use crate::mirror::{OnTransfer, TransferStatus};
 use crate::sim::{DataPath, Fabric, LabOptions};
@@ -7,6 +9,7 @@ use crate::{Error, MirrorControl, StorageArray};
 async fn a_saved_world_reloads_with_content_state_and_running_transfers() {
     let fabric = Fabric::lab_with(LabOptions {
         bandwidth_bytes_per_sec: 100,
+        start_time: Some(time::macros::datetime!(2009-03-02 10:00 UTC)),
         ..Default::default()
     });
     let sm = vp("fas2050upper:RG1FV2_SM");
@@ -88,4 +91,61 @@ async fn an_empty_fabric_can_be_populated() {
     assert_eq!(a.list_svms().await.unwrap(), ["svm1"]);
     assert_eq!(fabric.arrays().len(), 1);
     assert_eq!(fabric.topology(), Default::default());
+}
+
+#[test]
+fn the_saved_lab_is_small_and_quick_to_round_trip() {
+    let fabric = Fabric::lab();
+    let start = std::time::Instant::now();
+    let text = serde_json::to_string(&fabric.to_json()).unwrap();
+    let loaded = Fabric::from_json(serde_json::from_str(&text).unwrap()).unwrap();
+    let took = start.elapsed();
+    eprintln!("saved lab: {} bytes, round trip {took:?}", text.len());
+    assert!(text.len() < 256 * 1024, "{} bytes", text.len());
+    assert_eq!(loaded.clusters(), fabric.clusters());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_world_on_real_time_catches_up_with_the_time_it_spent_saved() {
+    let fabric = Fabric::lab_with(LabOptions {
+        bandwidth_bytes_per_sec: 100,
+        ..Default::default()
+    });
+    let sm = vp("fas2050upper:RG1FV2_SM");
+    let prod = vp("fas2020upper:RG1FV2");
+    fabric
+        .write_file(&prod, &DataPath::file("a"), &[1; 1000])
+        .unwrap();
+    fabric.array("fas2050").unwrap().update(&sm).await.unwrap();
+    let mut json = fabric.to_json();
+    // As if the file had been saved an hour ago, with the transfer running then.
+    let hour_ago = |t: &serde_json::Value| {
+        let t = time::OffsetDateTime::parse(t.as_str().unwrap(), &Rfc3339).unwrap();
+        serde_json::Value::from((t - time::Duration::hours(1)).format(&Rfc3339).unwrap())
+    };
+    let world = &mut json["world"];
+    world["wall_at_origin"] = hour_ago(&world["wall_at_origin"]);
+    let rels = world["relationships"].as_array_mut().unwrap();
+    let rel = rels
+        .iter_mut()
+        .find(|r| r["destination"] == "fas2050upper:RG1FV2_SM")
+        .unwrap();
+    rel["running"]["accounted_to"] = hour_ago(&rel["running"]["accounted_to"]);
+    let loaded = Fabric::from_json(json).unwrap();
+    assert!(loaded.now() >= fabric.now());
+    let rel = loaded
+        .array("fas2050")
+        .unwrap()
+        .relationship(&sm)
+        .await
+        .unwrap();
+    assert_eq!(
+        rel.transfer,
+        TransferStatus::Idle,
+        "10 s of transfer fit in the hour"
+    );
+    assert_eq!(
+        loaded.read_file(&sm, &DataPath::file("a")).unwrap().len(),
+        1000
+    );
 }

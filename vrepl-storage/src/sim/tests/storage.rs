@@ -332,3 +332,41 @@ async fn export_policies_and_mounts() {
         .unwrap_err();
     assert!(err.to_string().contains("unmount it"), "{err}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_sim_array_is_a_dyn_array_and_faults_name_trait_methods() {
+    use std::sync::Arc;
+
+    use crate::mirror::OnTransfer;
+    use crate::sim::Fault;
+    use crate::DynArray;
+
+    let fabric = Fabric::lab();
+    let arrays: Vec<DynArray> = fabric
+        .arrays()
+        .into_iter()
+        .map(|a| Arc::new(a) as DynArray)
+        .collect();
+    assert_eq!(arrays[1].cluster(), "fas2050");
+    let sm = vp("fas2050upper:RG1FV1_SM");
+    for op in ["break_off", "list_volumes", "relationship"] {
+        fabric.inject(
+            "fas2050",
+            Fault::FailNext {
+                op,
+                error: || Error::Unsupported("injected".into()),
+            },
+        );
+    }
+    let err = arrays[1]
+        .break_off(&sm, OnTransfer::Fail)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unsupported(_)));
+    assert!(arrays[1].list_volumes(None).await.is_err());
+    assert!(arrays[1].relationship(&sm).await.is_err());
+    // Each fault fired once; the calls work again, and other clusters were never affected.
+    arrays[1].break_off(&sm, OnTransfer::Fail).await.unwrap();
+    arrays[1].list_volumes(None).await.unwrap();
+    arrays[0].list_volumes(None).await.unwrap();
+}
