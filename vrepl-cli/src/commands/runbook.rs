@@ -130,7 +130,7 @@ fn runs_dir(session: &Session) -> CliResult<PathBuf> {
     if let Some(dir) = std::env::var_os("SNAPCTL_RUNS_DIR") {
         return Ok(dir.into());
     }
-    if session.lab_fabric().is_some() {
+    if session.config.is_none() {
         return Ok(LabDir::locate()?.root.join("runs"));
     }
     dirs::data_dir()
@@ -267,13 +267,15 @@ pub async fn run(ctx: &Ctx, session: &Session, command: &RunbookCommand) -> CliR
                 Some(lab),
             )
         }
-        None => {
-            let cfg = session.config.as_ref();
-            (
-                cfg.map(|c| c.protection_groups.clone()).unwrap_or_default(),
-                None,
-            )
-        }
+        None => match session.config.as_ref() {
+            Some(cfg) => (cfg.protection_groups.clone(), None),
+            None => {
+                return Err(CliError::usage(
+                    "the lab is being served by snapctl lab serve, in another process",
+                )
+                .with_hint("stop lab serve to run runbooks on the embedded lab"))
+            }
+        },
     };
     let result = execute(ctx, env, &runs, &all_groups, command, lab.clone()).await;
     if let Some(lab) = lab {
