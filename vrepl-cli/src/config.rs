@@ -62,6 +62,10 @@ pub struct Config {
     /// `[[group]]`: protection groups.
     #[serde(default, rename = "group")]
     pub groups: Vec<GroupConfig>,
+    /// `[[protection_group]]`: full protection groups for the runbooks
+    /// ([`crate::runbook::ProtectionGroup`]).
+    #[serde(default, rename = "protection_group")]
+    pub protection_groups: Vec<crate::runbook::ProtectionGroup>,
 }
 
 /// A site.
@@ -292,6 +296,7 @@ impl Config {
                 "cannot read configuration file {}: {e}",
                 path.display()
             ))
+            .with_hint("snapctl config show prints an example; without --config and SNAPCTL_CONFIG, snapctl uses the lab")
         })?;
         Self::parse(&text).map_err(|e| e.context(path.display()))
     }

@@ -491,17 +491,41 @@ async fn a_new_dp_volume_cannot_be_mounted_and_a_taken_lun_id_is_refused() {
     let j = lab.job(&r).await;
     assert_eq!(j["code"], 917536, "{j}");
 
-    // LUN id 0 of igroup Fibre already presents RP1.lun.
+    // LUN id 0 of igroup Fibre already presents RP1.lun: the array refuses (code 2).
     let r = lab
         .call(
             Method::POST,
             "/api/protocols/san/lun-maps",
             Some(
-                json!({"svm": {"name": "fas2050upper"}, "lun": {"name": "/vol/DEVFV1/devlun1.lun"},
+                json!({"svm": {"name": "fas2050upper"}, "lun": {"name": "/vol/LBCFV1/LBC1.lun"},
+                        "igroup": {"name": "iSCSI"}, "logical_unit_number": 0}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "another igroup may use id 0: {:?}",
+        r.body
+    );
+    let made = lab
+        .call(
+            Method::POST,
+            "/api/storage/luns",
+            Some(json!({"svm.name": "fas2050upper", "os_type": "vmware", "space.size": "1g", "name": "/vol/LBCFV1/extra.lun"})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED);
+    let r = lab
+        .call(
+            Method::POST,
+            "/api/protocols/san/lun-maps",
+            Some(
+                json!({"svm": {"name": "fas2050upper"}, "lun": {"name": "/vol/LBCFV1/extra.lun"},
                         "igroup": {"name": "Fibre"}, "logical_unit_number": 0}),
             ),
         )
         .await;
-    assert_eq!(r.status.as_u16(), 409, "{:?}", r.body);
-    assert_eq!(r.body["error"]["code"], "5374922");
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    assert_eq!(r.body["error"]["code"], "2");
 }

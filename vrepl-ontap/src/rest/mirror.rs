@@ -266,6 +266,7 @@ impl OntapRestClient {
                 bytes: newer.iter().map(|s| s.changed_bytes).sum(),
                 // ONTAP 9.8's public REST reports no bytes written since the newest snapshot.
                 unsnapshotted_bytes: 0,
+                unmeasured: false,
             },
         }
     }

@@ -458,14 +458,6 @@ pub(crate) async fn create_map(
                 .map_err(|_| ApiError::invalid_value(&n.to_string(), "logical_unit_number"))
         })
         .transpose()?;
-    if let Some(id) = lun_id {
-        let taken = san.maps.iter().any(|m| {
-            m.svm == igroup.svm && m.igroup == igroup.name && m.lun_id == id && m.lun != lun.path
-        });
-        if taken {
-            return Err(ApiError::code(codes::LUN_ID_IN_USE).target("logical_unit_number"));
-        }
-    }
     let map = sim
         .array
         .map_lun(&lun.svm, &lun.path, &igroup.name, lun_id)
