@@ -1,4 +1,5 @@
-//! The whole DR story on the embedded lab, printing each run's report: a DR test of PG1 and
+//! The whole DR story on the embedded lab (one ONTAP REST simulator per cluster behind the REST
+//! driver, one ESXi emulator per host behind SSH and the esxcli driver), printing each report: a DR test of PG1 and
 //! PG2 on FlexClones and its cleanup, a planned failover of PG1, a write at Site 2 during the
 //! outage, and the failback that brings it home and protects Site 1 again.
 //!
@@ -7,7 +8,8 @@
 use std::time::Instant;
 
 use vrepl_cli::runbook::{plan, Plan, RunResult, Runner};
-use vrepl_tests::Lab;
+use vrepl_esx::host::{DatastoreName, DatastorePath};
+use vrepl_tests::FullLab;
 
 async fn run(
     runner: &Runner,
@@ -27,7 +29,7 @@ async fn run(
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let show_plan = std::env::args().any(|a| a == "--plan");
     let clock = Instant::now();
-    let lab = Lab::storage_only();
+    let lab = FullLab::start().await;
     let runs = std::env::temp_dir().join("vrepl-dr-story");
     let runner = Runner::new(lab.env.clone(), vrepl_cli::runbook::RunOptions::new(&runs));
     let (pg1, pg2) = (lab.group("PG1"), lab.group("PG2"));
@@ -69,6 +71,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "Site 1 now holds {note}: {:?}",
         String::from_utf8_lossy(&back)
+    );
+    let esx = lab.env.host("site1-esx4")?;
+    let seen = esx
+        .read_datastore_file(&DatastoreName::new("RP1")?, &DatastorePath::new(note)?)
+        .await?;
+    println!(
+        "site1-esx4 reads it in datastore RP1: {:?}",
+        String::from_utf8_lossy(&seen)
     );
     let rel = lab
         .relationship("fas2050upper:RG1FV1_SM")

@@ -144,3 +144,127 @@ impl Lab {
             .write_file(&VolumePath::parse(volume)?, &at, data)
     }
 }
+
+/// The lab as the runbooks meet it in production: one ONTAP REST simulator per cluster reached
+/// by `OntapRestClient`, and one ESXi emulator per lab host behind an SSH server reached by the
+/// esxcli `EsxHost`. Everything listens on 127.0.0.1 and stops when the lab is dropped.
+#[derive(Debug)]
+pub struct FullLab {
+    /// The lab; its groups include the hosts.
+    pub lab: Lab,
+    /// The emulated hosts, by name, to look at what they see.
+    pub hosts: std::collections::BTreeMap<String, vrepl_esx::sim::EmulatedHost>,
+    _rest: Vec<vrepl_ontap::sim::RestSimulator>,
+    _ssh: Vec<vrepl_esx::sim::SshServer>,
+}
+
+impl std::ops::Deref for FullLab {
+    type Target = Lab;
+    fn deref(&self) -> &Lab {
+        &self.lab
+    }
+}
+
+impl FullLab {
+    /// Starts the simulators and emulators and connects the drivers.
+    pub async fn start() -> FullLab {
+        use vrepl_esx::esxcli::{Credentials, HostKeyPolicy, Secret, SshConfig};
+        use vrepl_esx::sim::{EmulatedHost, SshServer};
+        use vrepl_ontap::rest::{OntapRestClient, RestConfig, TlsMode};
+        use vrepl_ontap::sim::{RestSimulator, SimServerOptions};
+
+        let fabric = Fabric::lab_with(LabOptions {
+            bandwidth_bytes_per_sec: FAST,
+            ..LabOptions::default()
+        });
+        let runs = tempfile::tempdir().expect("temp dir");
+        let mut env = Environment::new();
+        let (mut rest, mut clients) = (Vec::new(), Vec::new());
+        for cluster in fabric.clusters() {
+            let sim = RestSimulator::start(
+                fabric.clone(),
+                cluster.as_str(),
+                SimServerOptions::default(),
+            )
+            .await
+            .expect("REST simulator");
+            let (user, password) = sim.credentials();
+            let config =
+                RestConfig::new(sim.url(), user, password).with_tls(TlsMode::PlainHttpForTesting);
+            clients.push(OntapRestClient::connect(config).await.expect("REST client"));
+            rest.push(sim);
+        }
+        for a in &clients {
+            for b in &clients {
+                if a.cluster() != b.cluster() {
+                    a.add_peer(b);
+                }
+            }
+        }
+        for client in clients {
+            env = env.with_array(Arc::new(client));
+        }
+        let known_hosts = runs.path().join("known_hosts");
+        let (mut ssh, mut hosts, mut lines) =
+            (Vec::new(), std::collections::BTreeMap::new(), String::new());
+        for spec in fabric.topology().hosts {
+            let host = EmulatedHost::from_lab(&fabric, &spec.name).expect("lab host");
+            let server = SshServer::start(host.clone(), "root", "vmware1!")
+                .await
+                .expect("SSH server");
+            lines.push_str(&server.known_hosts_line());
+            lines.push('\n');
+            let mut config =
+                SshConfig::new("127.0.0.1", Credentials::Password(Secret::new("vmware1!")));
+            config.port = server.port();
+            config.host_keys = HostKeyPolicy::known_hosts(&known_hosts);
+            env = env.with_host(
+                spec.name.clone(),
+                Arc::new(vrepl_esx::EsxcliHost::connect(config)),
+            );
+            hosts.insert(spec.name.clone(), host);
+            ssh.push(server);
+        }
+        std::fs::write(&known_hosts, lines).expect("known_hosts");
+        // Every host has looked at its SAN once, as hosts in service have.
+        for name in hosts.keys() {
+            let h = env.host(name).expect("host");
+            h.rescan_all_hbas().await.expect("rescan");
+        }
+        let groups = group::lab_groups(&fabric.topology()).expect("lab groups");
+        FullLab {
+            lab: Lab {
+                fabric,
+                env,
+                groups,
+                runs,
+            },
+            hosts,
+            _rest: rest,
+            _ssh: ssh,
+        }
+    }
+
+    /// The datastores an emulated host has mounted (VMFS and NFS), by name.
+    pub async fn mounted(&self, host: &str) -> Vec<String> {
+        let h = self.lab.env.host(host).expect("host");
+        let mut v: Vec<String> = h
+            .filesystems()
+            .await
+            .expect("filesystems")
+            .into_iter()
+            .filter(|f| f.mounted && (f.is_vmfs() || f.fs_type.starts_with("NFS")))
+            .map(|f| f.volume_name)
+            .collect();
+        v.extend(
+            h.nfs_datastores()
+                .await
+                .expect("nfs")
+                .into_iter()
+                .map(|n| n.name),
+        );
+        v.sort();
+        v.dedup();
+        v
+    }
+}

@@ -62,6 +62,10 @@ pub struct Config {
     /// `[[group]]`: protection groups.
     #[serde(default, rename = "group")]
     pub groups: Vec<GroupConfig>,
+    /// `[[protection_group]]`: full protection groups for the runbooks
+    /// ([`crate::runbook::ProtectionGroup`]).
+    #[serde(default, rename = "protection_group")]
+    pub protection_groups: Vec<crate::runbook::ProtectionGroup>,
 }
 
 /// A site.

@@ -86,12 +86,21 @@ pub async fn stale_view_until_rescan(fabric: &Fabric, host: &dyn EsxHost) {
         .into_iter()
         .map(|d| d.id)
         .collect();
-    let mapped: BTreeSet<String> = fabric
-        .visible_luns(&initiators(host).await)
-        .into_iter()
-        .map(|l| l.naa)
-        .collect();
-    assert_eq!(seen, mapped);
+    let mapped = fabric.visible_luns(&initiators(host).await);
+    let naas: BTreeSet<&str> = mapped.iter().map(|l| l.naa.as_str()).collect();
+    assert_eq!(
+        seen.len(),
+        naas.len(),
+        "one device per mapped LUN: {seen:?}"
+    );
+    for id in &seen {
+        // ESXi and ESX 4 name devices by NAA id; ESX 3 by their first path, vmhbaN:T:L.
+        let known = naas.contains(id.as_str())
+            || mapped
+                .iter()
+                .any(|l| id.ends_with(&format!(":{}", l.lun_id)));
+        assert!(known, "{id} is not a LUN mapped to this host");
+    }
     assert!(!seen.is_empty());
 }
 

@@ -220,3 +220,50 @@ async fn esxi_refuses_the_host_wide_lvm_options_and_explains() {
         (0, Some(0), Some((0, 1)))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_command_times_out_and_the_next_call_reconnects() {
+    let lab = lab_host("site2-esx1", Some("6.7.0")).await;
+    let mut config = lab.config(PASSWORD);
+    config.command_timeout = Duration::from_millis(300);
+    let host = EsxcliHost::connect(config);
+    assert!(host.version().await.is_ok());
+    lab.emulated.set_latency(Duration::from_secs(3));
+    let err = host.adapters().await.unwrap_err();
+    assert!(
+        matches!(err, EsxError::Timeout { ref command, .. } if command.contains("adapter list")),
+        "{err}"
+    );
+    assert!(err.is_retryable());
+    lab.emulated.set_latency(Duration::ZERO);
+    let adapters = host
+        .adapters()
+        .await
+        .expect("a fresh session after the timeout");
+    assert_eq!(adapters.len(), 3, "vmhba0 and two FC ports");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nfs_mount_is_idempotent_but_a_name_clash_is_refused() {
+    use vrepl_esx::host::NfsMount;
+    let lab = lab_host("site2-esx1", None).await;
+    let read_only = NfsMount::parse("192.168.2.11:/RG2FV3_SM", "RP5", true).unwrap();
+    let err = lab.host.mount_nfs(&read_only).await.unwrap_err();
+    assert!(
+        matches!(err, EsxError::Unsupported { .. }),
+        "ESX 3.x has no read-only NFS: {err}"
+    );
+    let rp5 = NfsMount::parse("192.168.2.11:/RG2FV3_SM", "RP5", false).unwrap();
+    lab.host.mount_nfs(&rp5).await.unwrap();
+    lab.host
+        .mount_nfs(&rp5)
+        .await
+        .expect("mounting the same export again is a no-op");
+    assert_eq!(lab.host.nfs_datastores().await.unwrap().len(), 1);
+    let clash = NfsMount::parse("192.168.2.10:/RG2FV3_SM", "RP5", false).unwrap();
+    let err = lab.host.mount_nfs(&clash).await.unwrap_err();
+    assert!(
+        matches!(&err, EsxError::MountRefused { reason, .. } if reason.contains("already mounted from 192.168.2.11:/RG2FV3_SM")),
+        "{err}"
+    );
+}

@@ -45,9 +45,17 @@ async fn break_rescan_and_browse_rp1(version: Option<&str>) {
         .find(|l| l.lun.path.volume == "RG1FV1_SM")
         .unwrap()
         .naa;
+    let replica = lab
+        .fabric
+        .visible_luns(&wwpns)
+        .into_iter()
+        .find(|l| l.naa == replica_naa)
+        .unwrap();
     assert!(
-        devices.iter().any(|d| d.id == replica_naa),
-        "the LUN is a device all along"
+        devices
+            .iter()
+            .any(|d| d.id == replica_naa || d.id.ends_with(&format!(":{}", replica.lun_id))),
+        "the LUN is a device all along: {devices:?}"
     );
 
     site2.break_off(&sm, OnTransfer::Wait).await.unwrap();

@@ -81,12 +81,15 @@ fn start_sshd(dir: &Path, state: &Path) -> Sshd {
         ),
     )
     .unwrap();
+    // sshd's own log (-e) goes to a file in the temp dir, not into the test output.
+    let log = std::fs::File::create(dir.join("sshd.log")).unwrap();
     let child = Command::new(SSHD)
         .arg("-D")
         .arg("-e")
         .arg("-f")
         .arg(&config)
         .stdin(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("start sshd");
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -12,7 +12,7 @@ use axum::http::{Method, StatusCode, Uri};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use vrepl_ontap::rest::{OntapRestClient, RestConfig, TlsMode};
-use vrepl_storage::mirror::{MirrorState, OnTransfer};
+use vrepl_storage::mirror::{MirrorState, OnTransfer, TransferStatus};
 use vrepl_storage::model::{SnapshotName, VolumePath};
 use vrepl_storage::{Error, MirrorControl, ObjectKind, StorageArray};
 
@@ -77,8 +77,12 @@ impl Script {
                     .unwrap()
                     .pop_front()
                     .unwrap_or((500, format!("{{\"error\":{{\"message\":\"unscripted {method} {uri}\",\"code\":\"999\"}}}}")));
+                if status == 0 {
+                    // Scripted silence: answer only long after any client gives up.
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
                 (
-                    StatusCode::from_u16(status).unwrap(),
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::GATEWAY_TIMEOUT),
                     [("content-type", "application/json")],
                     body,
                 )
@@ -546,5 +550,113 @@ async fn a_cluster_without_snapshot_size_is_asked_again_without_it_once() {
     assert!(
         !fields[1].contains("size") && !fields[2].contains("size"),
         "{fields:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_quiesce_mid_transfer_reads_as_quiescing_until_the_transfer_ends() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    let busy = relationship(
+        "snapmirrored",
+        json!({"state": "transferring", "uuid": "x-1", "bytes_transferred": 10}),
+    );
+    s.reply(200, busy.clone())
+        .reply(200, json!({"job": {"uuid": "j", "state": "success"}}))
+        .reply(200, busy.clone())
+        .reply(200, busy)
+        .reply(200, relationship("paused", json!({"state": "success"})))
+        .reply(200, relationship("paused", json!({"state": "success"})));
+    let report = client.quiesce(&dst()).await.unwrap();
+    let rel = report.relationship.unwrap();
+    assert_eq!(
+        (rel.state, rel.transfer),
+        (MirrorState::Snapmirrored, TransferStatus::Quiescing)
+    );
+    assert_eq!(
+        client.relationship(&dst()).await.unwrap().transfer,
+        TransferStatus::Quiescing
+    );
+    let done = client.relationship(&dst()).await.unwrap();
+    assert_eq!(
+        (done.state, done.transfer),
+        (MirrorState::Paused, TransferStatus::Idle)
+    );
+    assert_eq!(
+        client.relationship(&dst()).await.unwrap().state,
+        MirrorState::Paused
+    );
+    assert_eq!(s.seen()[2].body, Some(json!({"state": "paused"})));
+}
+
+#[tokio::test]
+async fn a_write_cut_off_mid_request_is_not_called_retryable() {
+    let s = Script::default();
+    cluster_reply(&s, (16, 1));
+    let mut c = config(s.serve().await);
+    c.request_timeout = Duration::from_millis(300);
+    let client = OntapRestClient::connect(c).await.unwrap();
+    s.reply(
+        200,
+        relationship("snapmirrored", json!({"state": "success"})),
+    );
+    // The PATCH gets no answer in time.
+    s.replies.lock().unwrap().push_back((0, String::new()));
+    let e = client
+        .break_off(&dst(), OnTransfer::Fail)
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Transport {
+            retryable, message, ..
+        } => {
+            assert!(!retryable, "{e}");
+            assert!(message.contains("may have been applied"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_job_that_never_ends_times_out_naming_the_job() {
+    let s = Script::default();
+    cluster_reply(&s, (16, 1));
+    let mut c = config(s.serve().await);
+    c.job_timeout = Duration::from_secs(5);
+    let client = OntapRestClient::connect(c).await.unwrap();
+    s.reply(
+        200,
+        relationship("snapmirrored", json!({"state": "success"})),
+    )
+    .reply(202, json!({"job": {"uuid": "job-stuck"}}));
+    for _ in 0..20 {
+        s.reply(
+            200,
+            json!({"uuid": "job-stuck", "state": "running", "message": "breaking", "description": "PATCH /api/snapmirror/relationships/rel-1"}),
+        );
+    }
+    let e = client
+        .break_off(&dst(), OnTransfer::Fail)
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Timeout { what, after } => {
+            assert!(
+                what.contains("job-stuck")
+                    && what.contains("PATCH /api/snapmirror/relationships/rel-1"),
+                "{what}"
+            );
+            assert_eq!(*after, Duration::from_secs(5));
+        }
+        other => panic!("{other:?}"),
+    }
+    let polls = s
+        .lines()
+        .iter()
+        .filter(|l| l.contains("/cluster/jobs/"))
+        .count();
+    assert!(
+        (3..=10).contains(&polls),
+        "backoff grows: {polls} polls in 5 s"
     );
 }

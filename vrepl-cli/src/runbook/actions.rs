@@ -77,10 +77,14 @@ pub(crate) async fn execute(step: &Step, ctx: &StepContext<'_>) -> RunbookResult
             nfs,
         } => {
             let h = ctx.env.host(host)?;
-            Ok(if esx::unmount(h.as_ref(), datastore, *nfs).await? {
-                StepOutcome::done(format!("unmounted {datastore}"))
-            } else {
-                StepOutcome::already(format!("{datastore} is not mounted on {host}"))
+            Ok(match esx::unmount(h.as_ref(), datastore, *nfs).await? {
+                esx::Unmounted::Now => StepOutcome::done(format!("unmounted {datastore}")),
+                esx::Unmounted::NotMounted => {
+                    StepOutcome::already(format!("{datastore} is not mounted on {host}"))
+                }
+                esx::Unmounted::AtNextRescan => StepOutcome::done(format!(
+                    "{host} cannot unmount a VMFS (ESX 3.x): {datastore} goes at the rescan after its LUN is unmapped or read-only"
+                )),
             })
         }
         Step::UnmapLun {
@@ -311,10 +315,10 @@ pub(crate) async fn execute(step: &Step, ctx: &StepContext<'_>) -> RunbookResult
             host,
             label,
             resignature,
-            mode,
+            ..
         } => {
             let h = ctx.env.host(host)?;
-            let m = esx::mount_vmfs_copy(h.as_ref(), label, *resignature, *mode).await?;
+            let m = esx::mount_vmfs_copy(h.as_ref(), label, *resignature).await?;
             let facts = Facts {
                 datastore: Some(m.name.clone()),
                 ..Facts::default()

@@ -1,15 +1,12 @@
-//! The host side of a runbook: mount a copy of a VMFS the way the group's ESX mode says, and
+//! The host side of a runbook: mount a copy of a VMFS, unmount, and
 //! fingerprint a datastore's files to check that data made it across.
 
 use std::collections::BTreeMap;
 
-use vrepl_esx::host::{
-    DatastoreName, DatastorePath, Filesystem, OptionPath, Persistence, VolumeRef,
-};
+use vrepl_esx::host::{mount_copy, DatastoreName, DatastorePath, Filesystem, Resolution};
 use vrepl_esx::{EsxError, EsxHost};
 
-use super::error::{RunbookError, RunbookResult};
-use super::group::EsxMode;
+use super::error::RunbookResult;
 
 /// Whether a mount found the datastore already there.
 #[derive(Debug)]
@@ -35,16 +32,16 @@ async fn mounted_vmfs(
         .find(|f| f.is_vmfs() && f.mounted && matches(&f.volume_name)))
 }
 
-/// Mounts the copy of the VMFS `label` on a host that has been rescanned.
+/// Mounts the copy of the VMFS `label` on a host, through vrepl-esx's [`mount_copy`] (which
+/// picks the host-wide LVM options on ESX 3.x and the per-volume commands on 4.x and later).
 ///
 /// Keeping the signature is for a failover (the original is not visible at that site);
 /// resignaturing is for a DR test (the read-only replica with the same UUID is visible too).
-/// ESX 3.x/4.x act host-wide through the LVM options; ESXi 5+ resolve the one volume.
+/// A copy already mounted (by an earlier, interrupted attempt) is reported as such.
 pub async fn mount_vmfs_copy(
     host: &dyn EsxHost,
     label: &str,
     resignature: bool,
-    mode: EsxMode,
 ) -> RunbookResult<Mounted> {
     let wanted = |name: &str| {
         if resignature {
@@ -59,62 +56,41 @@ pub async fn mount_vmfs_copy(
             already: true,
         });
     }
-    match mode {
-        EsxMode::LegacyLvm => {
-            let option = if resignature {
-                OptionPath::enable_resignature()
-            } else {
-                OptionPath::disallow_snapshot_lun()
-            };
-            let previous = host.advanced_option(&option).await?.value;
-            host.set_advanced_option(&option, if resignature { 1 } else { 0 })
-                .await?;
-            let rescanned = host.rescan_all_hbas().await;
-            // Resignaturing is host-wide on ESX 3.x: leave it on only for this one rescan. A
-            // lowered DisallowSnapshotLun stays, as the seed's recovery site keeps it.
-            if resignature {
-                host.set_advanced_option(&option, previous).await?;
-            }
-            rescanned?;
-        }
-        EsxMode::PerVolume => {
-            let copy = host
-                .unresolved_volumes()
-                .await?
-                .into_iter()
-                .find(|u| u.label == label)
-                .ok_or_else(|| EsxError::NotFound {
-                    host: host.endpoint().to_string(),
-                    kind: "unresolved VMFS volume",
-                    name: label.to_string(),
-                    detail: Some("is the LUN mapped to this host, online and writable?".into()),
-                })?;
-            let by_uuid = VolumeRef::Uuid(copy.uuid.clone());
-            if resignature {
-                let fs = host.resignature_snapshot(&by_uuid).await?;
-                return Ok(Mounted {
-                    name: fs.volume_name,
-                    already: false,
-                });
-            }
-            host.mount_snapshot(&by_uuid, Persistence::Persistent)
-                .await?;
-        }
+    // Another host of the site may have resignatured this copy since our last rescan: it is
+    // then an ordinary VMFS that a rescan mounts, and resignaturing again would fail.
+    host.rescan_all_hbas().await?;
+    if let Some(fs) = mounted_vmfs(host, wanted).await? {
+        return Ok(Mounted {
+            name: fs.volume_name,
+            already: false,
+        });
     }
-    mounted_vmfs(host, wanted)
-        .await?
-        .map(|fs| Mounted { name: fs.volume_name, already: false })
-        .ok_or_else(|| {
-            RunbookError::Esx(EsxError::MountRefused {
-                host: host.endpoint().to_string(),
-                volume: label.to_string(),
-                reason: "no copy of it shows among the mounted filesystems after the rescan: is the LUN mapped to this host, online and writable?".into(),
-            })
-        })
+    let resolution = if resignature {
+        Resolution::Resignature
+    } else {
+        Resolution::KeepSignature
+    };
+    let fs = mount_copy(host, &DatastoreName::new(label)?, resolution).await?;
+    Ok(Mounted {
+        name: fs.volume_name,
+        already: false,
+    })
 }
 
-/// Unmounts a datastore; `Ok(false)` when it was not mounted.
-pub async fn unmount(host: &dyn EsxHost, datastore: &str, nfs: bool) -> RunbookResult<bool> {
+/// What an unmount did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unmounted {
+    /// The datastore was unmounted.
+    Now,
+    /// It was not mounted.
+    NotMounted,
+    /// The host cannot unmount a VMFS (ESX 3.x): it goes at the rescan after its LUN is
+    /// unmapped or made read-only.
+    AtNextRescan,
+}
+
+/// Unmounts a datastore.
+pub async fn unmount(host: &dyn EsxHost, datastore: &str, nfs: bool) -> RunbookResult<Unmounted> {
     let name = DatastoreName::new(datastore)?;
     if nfs {
         if !host
@@ -123,16 +99,19 @@ pub async fn unmount(host: &dyn EsxHost, datastore: &str, nfs: bool) -> RunbookR
             .iter()
             .any(|d| d.name == datastore)
         {
-            return Ok(false);
+            return Ok(Unmounted::NotMounted);
         }
         host.unmount_nfs(&name).await?;
-    } else {
-        if mounted_vmfs(host, |n| n == datastore).await?.is_none() {
-            return Ok(false);
-        }
-        host.unmount_vmfs(&name).await?;
+        return Ok(Unmounted::Now);
     }
-    Ok(true)
+    if mounted_vmfs(host, |n| n == datastore).await?.is_none() {
+        return Ok(Unmounted::NotMounted);
+    }
+    match host.unmount_vmfs(&name).await {
+        Ok(()) => Ok(Unmounted::Now),
+        Err(EsxError::Unsupported { .. }) => Ok(Unmounted::AtNextRescan),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Every file of a datastore, with its size and FNV-1a checksum: `path -> "size:checksum"`.

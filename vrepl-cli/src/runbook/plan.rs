@@ -112,6 +112,33 @@ impl Builder {
     }
 }
 
+/// Drops repeated steps (a host shared by two groups is rescanned once), keeping the first.
+fn unique(steps: &mut Vec<(String, Step)>) {
+    let mut seen = Vec::new();
+    steps.retain(|(_, s)| {
+        let new = !seen.contains(s);
+        if new {
+            seen.push(s.clone());
+        }
+        new
+    });
+}
+
+/// Rescans of every host of one site of the groups.
+fn rescan_site(groups: &[ProtectionGroup], side: Side) -> Vec<(String, Step)> {
+    let mut v: Vec<(String, Step)> = groups
+        .iter()
+        .flat_map(|g| {
+            g.end(side)
+                .hosts
+                .iter()
+                .map(|h| (g.name.clone(), Step::RescanHost { host: h.clone() }))
+        })
+        .collect();
+    unique(&mut v);
+    v
+}
+
 fn nfs_share(volume: &VolumePath) -> RunbookResult<JunctionPath> {
     Ok(JunctionPath::new(format!("/{}", volume.volume))?)
 }
@@ -176,6 +203,11 @@ fn unpresent(b: &mut Builder, groups: &[ProtectionGroup], side: Side) -> Runbook
     let site = &groups[0].end(side).site;
     b.stage(format!("unmount the datastores at {site}"), false, unmounts);
     b.stage(format!("unmap the LUNs at {site}"), true, unmaps);
+    b.stage(
+        format!("rescan the hosts at {site}"),
+        true,
+        rescan_site(groups, side),
+    );
     Ok(())
 }
 
@@ -254,7 +286,7 @@ fn present(b: &mut Builder, groups: &[ProtectionGroup], side: Side) -> RunbookRe
             }
         }
     }
-    rescans.dedup();
+    unique(&mut rescans);
     let site = &groups[0].end(side).site;
     b.stage(format!("bring the LUNs online at {site}"), true, online);
     b.stage(format!("map the LUNs to the hosts at {site}"), true, maps);
@@ -361,7 +393,7 @@ pub fn test_start(groups: &[ProtectionGroup]) -> RunbookResult<Plan> {
             }
         }
     }
-    rescans.dedup();
+    unique(&mut rescans);
     b.stage("bring the clone LUNs online", true, online);
     b.stage("map the clone LUNs to the recovery hosts", true, maps);
     b.stage("rescan the recovery hosts", true, rescans);
@@ -439,7 +471,7 @@ pub fn test_cleanup(test: &Replay) -> RunbookResult<Plan> {
             }
         }
     }
-    rescans.dedup();
+    unique(&mut rescans);
     b.stage("unmount the clone datastores", false, unmounts);
     b.stage("unmap the clone LUNs", true, unmaps);
     b.stage("destroy the FlexClones", true, destroys);
@@ -637,6 +669,11 @@ pub fn failback(groups: &[ProtectionGroup], force: bool) -> RunbookResult<Plan> 
             ));
         }
     }
+    b.stage(
+        "rescan the recovery hosts (the replicas are read-only again)",
+        true,
+        rescan_site(groups, Side::Recovery),
+    );
     b.stage(
         "verify the protected site holds the recovery site's data",
         true,

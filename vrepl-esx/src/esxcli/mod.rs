@@ -6,11 +6,47 @@
 //! | | ESX 3.x | ESX 4.x | ESXi 5.0 and later |
 //! |---|---|---|---|
 //! | options | `esxcfg-advcfg -g/-s` | `esxcfg-advcfg -g/-s` | `esxcli system settings advanced list/set` (LVM snapshot options refused) |
+//! | listings | `esxcfg-mpath -a/-l`, `esxcfg-vmhbadevs -m`, `ls -l /vmfs/volumes` | `esxcfg-scsidevs -a/-c/-m` | `esxcli --formatter=csv storage …` |
 //! | rescan | `esxcfg-rescan vmhbaN`, `vmkfstools -V` | same | `esxcli storage core adapter rescan --all`, `esxcli storage filesystem rescan` |
 //! | snapshot volumes | by the LVM options on rescan | `esxcfg-volume -l/-m/-M/-r/-u` | `esxcli storage vmfs snapshot list/mount/resignature` |
 //! | NFS | `esxcfg-nas -a/-d/-l` | same (`-y` read-only) | `esxcli storage nfs add/remove/list` |
 //!
 //! Lists are read with `--formatter=csv` on ESXi, whose columns are matched by name.
+//!
+//! Fail RP1 over to a Site 2 host of the simulated lab, over SSH:
+//!
+//! ```
+//! use vrepl_esx::esxcli::{Credentials, HostKeyPolicy, Secret, SshConfig};
+//! use vrepl_esx::host::{mount_copy, DatastoreName, DatastorePath, Resolution};
+//! use vrepl_esx::sim::{EmulatedHost, SshServer};
+//! use vrepl_esx::{EsxHost, EsxcliHost};
+//! use vrepl_storage::mirror::OnTransfer;
+//! use vrepl_storage::model::VolumePath;
+//! use vrepl_storage::sim::Fabric;
+//! use vrepl_storage::MirrorControl;
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fabric = Fabric::lab();
+//! let server = SshServer::start(EmulatedHost::from_lab(&fabric, "site2-esx1")?, "root", "pw").await?;
+//! let known_hosts = tempfile::NamedTempFile::new()?;
+//! std::fs::write(known_hosts.path(), server.known_hosts_line())?;
+//!
+//! let mut config = SshConfig::new("127.0.0.1", Credentials::Password(Secret::new("pw")));
+//! config.port = server.port();
+//! config.host_keys = HostKeyPolicy::known_hosts(known_hosts.path());
+//! let esx = EsxcliHost::connect(config);
+//!
+//! let sm = VolumePath::parse("fas2050upper:RG1FV1_SM")?;
+//! fabric.array("fas2050")?.break_off(&sm, OnTransfer::Wait).await?;
+//! let rp1 = DatastoreName::new("RP1")?;
+//! let fs = mount_copy(&esx, &rp1, Resolution::KeepSignature).await?;
+//! assert_eq!(fs.volume_name, "RP1");
+//! let vms = esx.list_datastore(&rp1, &DatastorePath::root()).await?;
+//! assert!(vms.iter().any(|e| e.name == "HR-App1"));
+//! # Ok(())
+//! # }
+//! ```
 
 mod command;
 mod parse;
@@ -302,7 +338,12 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
     }
 
     async fn adapters(&self) -> Result<Vec<Adapter>> {
-        if self.detected().await?.is_legacy() {
+        let v = self.detected().await?;
+        if v.release.0 < 4 {
+            let cmd = CommandLine::new(&["esxcfg-mpath", "-a"]);
+            return self.exec_parsed(&cmd, parse::esx3_adapters).await;
+        }
+        if v.is_legacy() {
             let cmd = CommandLine::new(&["esxcfg-scsidevs", "-a"]);
             return self.exec_parsed(&cmd, parse::legacy_adapters).await;
         }
@@ -311,7 +352,12 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
     }
 
     async fn devices(&self) -> Result<Vec<Device>> {
-        if self.detected().await?.is_legacy() {
+        let v = self.detected().await?;
+        if v.release.0 < 4 {
+            let cmd = CommandLine::new(&["esxcfg-mpath", "-l"]);
+            return self.exec_parsed(&cmd, parse::esx3_devices).await;
+        }
+        if v.is_legacy() {
             let cmd = CommandLine::new(&["esxcfg-scsidevs", "-c"]);
             return self.exec_parsed(&cmd, parse::legacy_devices).await;
         }
@@ -320,11 +366,19 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
     }
 
     async fn filesystems(&self) -> Result<Vec<Filesystem>> {
-        if self.detected().await?.is_legacy() {
-            let cmd = CommandLine::new(&["esxcfg-scsidevs", "-m"]);
-            let mut all = self
-                .exec_parsed(&cmd, |t| parse::legacy_mounts(t, "VMFS-3"))
-                .await?;
+        let v = self.detected().await?;
+        if v.is_legacy() {
+            let mut all = if v.release.0 < 4 {
+                let cmd = CommandLine::new(&["esxcfg-vmhbadevs", "-m"]);
+                let devs = self.exec_ok(&cmd).await?;
+                let ls = CommandLine::new(&["ls", "-l", "/vmfs/volumes"]);
+                let links = self.exec_ok(&ls).await?;
+                parse::esx3_mounts(&devs, &links).map_err(|m| self.unparseable(&cmd, m))?
+            } else {
+                let cmd = CommandLine::new(&["esxcfg-scsidevs", "-m"]);
+                self.exec_parsed(&cmd, |t| parse::legacy_mounts(t, "VMFS-3"))
+                    .await?
+            };
             all.extend(
                 self.nfs_datastores()
                     .await?
@@ -480,6 +534,25 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
 
     async fn mount_nfs(&self, mount: &NfsMount) -> Result<()> {
         let v = self.detected().await?.clone();
+        let existing = self
+            .nfs_datastores()
+            .await?
+            .into_iter()
+            .find(|n| n.name == mount.name.as_str());
+        if let Some(n) = existing {
+            if n.host == mount.server.as_str() && n.share == mount.share.as_str() {
+                tracing::info!(host = %self.host(), name = %mount.name, "NFS datastore already mounted");
+                return Ok(());
+            }
+            return Err(EsxError::MountRefused {
+                host: self.host(),
+                volume: format!("{}:{}", mount.server, mount.share),
+                reason: format!(
+                    "a datastore named {} is already mounted from {}:{}",
+                    n.name, n.host, n.share
+                ),
+            });
+        }
         let cmd = if v.is_legacy() {
             let mut cmd = CommandLine::new(&["esxcfg-nas", "-a", "-o"])
                 .arg(&mount.server)

@@ -349,6 +349,84 @@ pub fn legacy_volumes(text: &str) -> Result<Vec<UnresolvedVolume>, String> {
     Ok(out)
 }
 
+/// ESX 3.x `esxcfg-mpath -a`: `vmhba1 10000000c96afb66 11:0.0` (adapter, WWPN, PCI slot).
+pub fn esx3_adapters(text: &str) -> Result<Vec<Adapter>, String> {
+    text.lines()
+        .filter(|l| l.starts_with("vmhba"))
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let [name, wwpn, pci, ..] = words[..] else {
+                return Err(format!("short HBA line: {l:?}"));
+            };
+            Ok(Adapter {
+                name: name.to_string(),
+                driver: String::new(),
+                link_state: String::new(),
+                uid: format!("fc.{wwpn}"),
+                description: format!("({pci})"),
+            })
+        })
+        .collect()
+}
+
+/// ESX 3.x `esxcfg-mpath -l`: `Disk vmhba1:0:6 /dev/sdc (10240MB) has 2 paths and policy of …`.
+pub fn esx3_devices(text: &str) -> Result<Vec<Device>, String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("Disk "))
+        .map(|rest| {
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            let [name, _console, size, ..] = words[..] else {
+                return Err(format!("short disk line: {rest:?}"));
+            };
+            let size_mb = size
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .trim_end_matches("MB")
+                .parse()
+                .map_err(|_| format!("disk size {size:?} is not (NNNMB)"))?;
+            Ok(Device {
+                id: name.to_string(),
+                display_name: name.to_string(),
+                size_mb,
+                vendor: String::new(),
+                offline: false,
+            })
+        })
+        .collect()
+}
+
+/// ESX 3.x `esxcfg-vmhbadevs -m`: `vmhba1:0:6:1  /dev/sdc1  <vmfs uuid>`, and the labels from
+/// `ls -l /vmfs/volumes` (`RP1 -> <uuid>` symlinks).
+pub fn esx3_mounts(vmhbadevs: &str, ls: &str) -> Result<Vec<Filesystem>, String> {
+    let labels: HashMap<String, String> = ls
+        .lines()
+        .filter_map(|l| l.split_once(" -> "))
+        .map(|(left, target)| {
+            let label: Vec<&str> = left.split_whitespace().skip(8).collect();
+            (target.trim().to_string(), label.join(" "))
+        })
+        .collect();
+    vmhbadevs
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let [_, _, uuid, ..] = words[..] else {
+                return Err(format!("short VMFS line: {l:?}"));
+            };
+            Ok(Filesystem {
+                mount_point: format!("/vmfs/volumes/{uuid}"),
+                volume_name: labels.get(uuid).cloned().unwrap_or_default(),
+                uuid: uuid.to_string(),
+                mounted: true,
+                fs_type: "VMFS-3".into(),
+                size_bytes: None,
+                free_bytes: None,
+            })
+        })
+        .collect()
+}
+
 /// `ls -1p`: one name a line, directories end in `/`.
 pub fn ls_entries(text: &str) -> Vec<DirEntry> {
     text.lines()
@@ -470,6 +548,22 @@ mod tests {
             ("RP5", "192.168.2.10")
         );
         assert!(n[0].mounted);
+    }
+
+    #[test]
+    fn esx3_tools() {
+        let a = esx3_adapters(fixture!("esxcfg-mpath-a.esx3.txt")).unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].wwpn().unwrap().to_string(), "10:00:00:00:c9:50:33:0a");
+        let d = esx3_devices(fixture!("esxcfg-mpath-l.esx3.txt")).unwrap();
+        assert_eq!((d[0].id.as_str(), d[0].size_mb), ("vmhba1:0:6", 10240));
+        let m = esx3_mounts(
+            fixture!("esxcfg-vmhbadevs-m.esx3.txt"),
+            fixture!("ls-l-vmfs-volumes.esx3.txt"),
+        )
+        .unwrap();
+        assert_eq!(m[0].volume_name, "RP1");
+        assert_eq!(m[0].uuid, "48e2d5c2-1bb3e0d8-5f9a-001a6436ad3a");
     }
 
     #[test]

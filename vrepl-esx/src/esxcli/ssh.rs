@@ -216,6 +216,7 @@ impl SshRunner {
         })?;
         let tcp = TcpStream::connect_timeout(addr, c.connect_timeout)
             .map_err(|e| self.transport(format!("connect to {addr}: {e}"), true))?;
+        let _ = tcp.set_nodelay(true);
         let mut session = Session::new().map_err(|e| self.transport(e, false))?;
         session.set_timeout(millis(c.connect_timeout));
         session.set_tcp_stream(tcp);

@@ -1,5 +1,8 @@
 //! The [`EsxHost`] trait: what a runbook asks of an ESX host to turn a replicated or cloned LUN
 //! (or an NFS export) into a datastore, and to check what is on it.
+//!
+//! [`mount_copy`] is the one call for "present this copy of datastore X": it rescans and picks
+//! the per-volume commands or the ESX 3.x LVM options by the host's release.
 
 mod names;
 mod present;

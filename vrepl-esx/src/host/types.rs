@@ -100,9 +100,11 @@ pub struct Adapter {
 }
 
 impl Adapter {
-    /// The port name of a Fibre Channel adapter (from its `fc.<wwnn>:<wwpn>` UID).
+    /// The port name of a Fibre Channel adapter, from its `fc.<wwnn>:<wwpn>` UID (ESX 3.x
+    /// reports only the port name: `fc.<wwpn>`).
     pub fn wwpn(&self) -> Option<Wwpn> {
-        let (_, wwpn) = self.uid.strip_prefix("fc.")?.split_once(':')?;
+        let names = self.uid.strip_prefix("fc.")?;
+        let wwpn = names.split_once(':').map_or(names, |(_, p)| p);
         Wwpn::parse(wwpn).ok()
     }
 }

@@ -44,6 +44,10 @@ pub fn ls(host: &EmulatedHost, args: &[String]) -> Reply {
         return Reply::fail(1, "ls: a path is required");
     };
     let path = path.trim_end_matches('/');
+    let long = args.iter().any(|a| a.starts_with('-') && a.contains('l'));
+    if path == "/vmfs/volumes" && long {
+        return Reply::ok(long_volumes(host));
+    }
     if path == "/vmfs/volumes" {
         let st = host.lock();
         let mut names: BTreeSet<String> = BTreeSet::new();
@@ -91,6 +95,45 @@ pub fn ls(host: &EmulatedHost, args: &[String]) -> Reply {
             .map(|(name, dir)| format!("{name}{}\n", if dir && mark_dirs { "/" } else { "" }))
             .collect::<String>(),
     )
+}
+
+/// `ls -l /vmfs/volumes`: a directory per volume, a `label -> uuid` link per label.
+fn long_volumes(host: &EmulatedHost) -> String {
+    let st = host.lock();
+    let date = host.fabric().now();
+    let stamp = format!(
+        "{} {:>2} {:02}:{:02}",
+        &format!("{:?}", date.month())[..3],
+        date.day(),
+        date.hour(),
+        date.minute()
+    );
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for (id, label) in st
+        .vmfs
+        .iter()
+        .map(|m| (m.uuid.clone(), m.label.clone()))
+        .chain(st.nfs.iter().map(|n| (n.id.clone(), n.name.clone())))
+    {
+        entries.push((
+            id.clone(),
+            format!("drwxrwxrwt    1 root     root          980 {stamp} {id}"),
+        ));
+        entries.push((
+            label.clone(),
+            format!(
+                "lrwxr-xr-x    1 root     root   {:>10} {stamp} {label} -> {id}",
+                id.len()
+            ),
+        ));
+    }
+    entries.sort();
+    let mut out = format!("total {}\n", 0);
+    for (_, line) in entries {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }
 
 /// `cat PATH`.

@@ -86,6 +86,7 @@ pub struct EmulatedHost {
     fabric: Fabric,
     config: Arc<HostConfig>,
     state: Arc<Mutex<HostState>>,
+    latency: Arc<Mutex<std::time::Duration>>,
 }
 
 impl fmt::Debug for EmulatedHost {
@@ -109,6 +110,7 @@ impl EmulatedHost {
             fabric,
             config: Arc::new(config),
             state: Arc::new(Mutex::new(state)),
+            latency: Arc::default(),
         }
     }
 
@@ -194,8 +196,17 @@ impl EmulatedHost {
         self.config.version().is_legacy()
     }
 
+    /// Makes every command take this long first (a slow or hung host), on tokio's clock.
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        *self.latency.lock().unwrap_or_else(|p| p.into_inner()) = latency;
+    }
+
     /// Runs one command line as the host's shell would, and returns what it printed.
     pub async fn execute(&self, line: &str) -> Reply {
+        let latency = *self.latency.lock().unwrap_or_else(|p| p.into_inner());
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
         self.lock().log.push(line.to_string());
         let commands = match shell::split(line) {
             Ok(c) => c,
@@ -228,7 +239,13 @@ impl EmulatedHost {
                 self.vmfs_scan(&mut self.lock());
                 Reply::ok("")
             }
-            "esxcfg-scsidevs" => legacy::scsidevs(self, args),
+            "esxcfg-scsidevs" if self.config.version().release.0 >= 4 => {
+                legacy::scsidevs(self, args)
+            }
+            "esxcfg-mpath" if self.config.version().release.0 < 4 => legacy::mpath(self, args),
+            "esxcfg-vmhbadevs" if self.config.version().release.0 < 4 => {
+                legacy::vmhbadevs(self, args)
+            }
             "esxcfg-volume" if self.config.version().has_esxcfg_volume() => {
                 legacy::volume(self, args)
             }

@@ -56,7 +56,75 @@ pub fn rescan(host: &EmulatedHost, args: &[String]) -> Reply {
     Reply::ok("")
 }
 
-/// `esxcfg-scsidevs -a|-c|-m`.
+/// ESX 3.x names a device by its first path: `vmhba1:0:6`.
+fn esx3_name(st: &super::state::HostState, naa: &str) -> String {
+    st.view
+        .iter()
+        .find(|l| l.naa == naa)
+        .map(|l| format!("{}:0:{}", l.adapter, l.lun_id))
+        .unwrap_or_else(|| naa.to_string())
+}
+
+/// ESX 3.x `esxcfg-mpath -a` (HBAs and WWPNs) and `-l` (disks and their paths).
+pub fn mpath(host: &EmulatedHost, args: &[String]) -> Reply {
+    let st = host.lock();
+    match args.first().map(String::as_str) {
+        Some("-a") => Reply::ok(
+            host.fc_adapters()
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, wwpn))| {
+                    let hex: String = wwpn.bytes().iter().map(|b| format!("{b:02x}")).collect();
+                    format!("{name} {hex} 11:0.{i}\n")
+                })
+                .collect::<String>(),
+        ),
+        Some("-l") => {
+            let mut out = String::new();
+            for (letter, d) in st.devices().into_iter().enumerate() {
+                let paths: Vec<_> = st.view.iter().filter(|l| l.naa == d.naa).collect();
+                let console = format!("/dev/sd{}", (b'b' + (letter % 24) as u8) as char);
+                out.push_str(&format!(
+                    "Disk {} {console} ({}MB) has {} paths and policy of Most Recently Used\n",
+                    esx3_name(&st, &d.naa),
+                    d.size_bytes / (1024 * 1024),
+                    paths.len()
+                ));
+                for (i, p) in paths.iter().enumerate() {
+                    let state = if i == 0 { "On active preferred" } else { "On" };
+                    out.push_str(&format!(
+                        " FC 11:0.{i} {}:0:{} {state}\n",
+                        p.adapter, p.lun_id
+                    ));
+                }
+                out.push('\n');
+            }
+            Reply::ok(out)
+        }
+        _ => usage("esxcfg-mpath"),
+    }
+}
+
+/// ESX 3.x `esxcfg-vmhbadevs -m`: VMFS partitions and their UUIDs.
+pub fn vmhbadevs(host: &EmulatedHost, args: &[String]) -> Reply {
+    if args.first().map(String::as_str) != Some("-m") {
+        return usage("esxcfg-vmhbadevs");
+    }
+    let st = host.lock();
+    Reply::ok(
+        st.vmfs
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let dev = format!("{}:1", esx3_name(&st, &m.naa));
+                let console = format!("/dev/sd{}1", (b'b' + (i % 24) as u8) as char);
+                format!("{dev:<15} {console:<31} {}\n", m.uuid)
+            })
+            .collect::<String>(),
+    )
+}
+
+/// `esxcfg-scsidevs -a|-c|-m` (ESX 4.0 and later).
 pub fn scsidevs(host: &EmulatedHost, args: &[String]) -> Reply {
     let st = host.lock();
     match args.first().map(String::as_str) {
@@ -105,7 +173,25 @@ pub fn scsidevs(host: &EmulatedHost, args: &[String]) -> Reply {
     }
 }
 
-/// `esxcfg-volume -l | -m|-M|-r|-u <UUID|label>` (ESX 4.x).
+/// One volume of `esxcfg-volume -l`, as ESXi 6 prints it (ESX 4.x says `VMFS3 UUID/label`).
+pub(crate) fn volume_block(
+    uuid: &str,
+    label: &str,
+    blocker: Option<&str>,
+    naa: &str,
+    size_mb: u64,
+) -> String {
+    let can_mount = match blocker {
+        None => "Yes".to_string(),
+        Some(why) => format!("No ({why})"),
+    };
+    format!(
+        "VMFS UUID/label: {uuid}/{label}\nCan mount: {can_mount}\nCan resignature: Yes\nExtent name: {naa}:1     range: 0 - {} (MB)\n",
+        size_mb.saturating_sub(1)
+    )
+}
+
+/// `esxcfg-volume -l | -m|-M|-r|-u <UUID|label>` (ESX 4.0 and later).
 pub fn volume(host: &EmulatedHost, args: &[String]) -> Reply {
     let mut st = host.lock();
     match args {
@@ -115,20 +201,32 @@ pub fn volume(host: &EmulatedHost, args: &[String]) -> Reply {
                 .into_iter()
                 .filter(|(_, h)| seen.insert(h.uuid.clone()))
                 .map(|(d, h)| {
-                    let can_mount = match mount_blocker(&st, &h) {
-                        None => "Yes".to_string(),
-                        Some(why) => format!("No ({why})"),
-                    };
-                    format!(
-                        "VMFS3 UUID/label: {}/{}\nCan mount: {can_mount}\nCan resignature: Yes\nExtent name: {}:1     range: 0 - {} (MB)\n",
-                        h.uuid,
-                        h.label,
-                        d.naa,
-                        (d.size_bytes / (1024 * 1024)).saturating_sub(1)
+                    volume_block(
+                        &h.uuid,
+                        &h.label,
+                        mount_blocker(&st, &h),
+                        &d.naa,
+                        d.size_bytes / (1024 * 1024),
                     )
                 })
                 .collect();
-            Reply::ok(blocks.join("\n"))
+            if blocks.is_empty() {
+                return Reply::ok("");
+            }
+            let scanning = match host.config().vmfs_type() {
+                "VMFS-6" => "Scanning for VMFS-6 host activity (4096 bytes/HB, 1024 HBs).\n",
+                "VMFS-5" => "Scanning for VMFS-5 host activity (512 bytes/HB, 2048 HBs).\n",
+                _ => "",
+            };
+            let blocks = if scanning.is_empty() {
+                blocks
+                    .iter()
+                    .map(|b| b.replacen("VMFS UUID/label", "VMFS3 UUID/label", 1))
+                    .collect()
+            } else {
+                blocks
+            };
+            Reply::ok(format!("{scanning}{}", blocks.join("\n")))
         }
         [op, target] if matches!(op.as_str(), "-m" | "-M" | "-r") => {
             let by_label = select_unresolved(host, &st, Some(target), None);
@@ -230,5 +328,29 @@ pub fn nas(host: &EmulatedHost, args: &[String]) -> Reply {
             Reply::ok(format!("NAS volume {name} deleted.\n"))
         }
         _ => usage("esxcfg-nas"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn esxcfg_volume_block_matches_the_real_esxi6_sample() {
+        let real = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/esxcli/esxcfg-volume-l.esxi6.txt"
+        ));
+        let block = volume_block(
+            "5fd23c30-16acc074-006d-d09466c6d6af",
+            "esxi6-flash-ds",
+            None,
+            "naa.6589cfc0000003c710fbb298e0d059e7",
+            511744,
+        );
+        assert_eq!(
+            format!("Scanning for VMFS-6 host activity (4096 bytes/HB, 1024 HBs).\n{block}"),
+            real
+        );
     }
 }

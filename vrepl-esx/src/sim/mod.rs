@@ -2,7 +2,16 @@
 //! on the simulated fabric of `vrepl_storage::sim` (only as of its last rescan), tells
 //! original VMFS volumes from copies, mounts NFS exports, and answers the command lines of
 //! [`crate::EsxcliHost`] as real esxcli and the `esxcfg-*` tools print them.
-//! [`SshServer`] puts a host behind an SSH server on 127.0.0.1.
+//! [`SshServer`] puts a host behind an SSH server on 127.0.0.1; the `esxi-shell` binary runs
+//! one command against a host saved in a file (for OpenSSH forced commands).
+//!
+//! Dialects: ESXi 5+ answers `esxcli` (text and `--formatter=csv`; xml and keyvalue are not
+//! emulated) and the `esxcfg-*` tools; ESX 4.x `esxcfg-scsidevs`, `esxcfg-volume`,
+//! `esxcfg-nas`, `esxcfg-advcfg`, `esxcfg-rescan`; ESX 3.x `esxcfg-mpath`,
+//! `esxcfg-vmhbadevs`, `esxcfg-nas`, `esxcfg-advcfg`, `esxcfg-rescan`, and decides what a
+//! rescan mounts by `/LVM/EnableResignature` and `/LVM/DisallowSnapshotLun`. Every command line
+//! is kept ([`EmulatedHost::commands`]) so tests can check what a client sent; an unquoted `;`
+//! really runs a second command. Where no real sample of a message exists, [`messages`] says so.
 //!
 //! ```
 //! use vrepl_esx::sim::EmulatedHost;

@@ -91,6 +91,9 @@ impl SshServer {
         let login = Arc::new((user.to_string(), password.to_string()));
         let task = tokio::spawn(async move {
             while let Ok((stream, peer)) = listener.accept().await {
+                // Small request/response exchanges: without this each command waits for a
+                // delayed ACK.
+                let _ = stream.set_nodelay(true);
                 let handler = Connection {
                     host: host.clone(),
                     login: Arc::clone(&login),

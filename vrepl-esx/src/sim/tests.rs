@@ -157,13 +157,10 @@ async fn esx3_mounts_copies_only_as_its_lvm_options_say() {
         .break_off(&sm(), OnTransfer::Wait)
         .await
         .unwrap();
+    let volumes = || async { host.execute("ls /vmfs/volumes").await.stdout };
     host.execute("esxcfg-rescan vmhba1").await;
     assert!(
-        !host
-            .execute("esxcfg-scsidevs -m")
-            .await
-            .stdout
-            .contains(" RP1\n"),
+        !volumes().await.contains("RP1\n"),
         "DisallowSnapshotLun=1 hides it"
     );
     assert_eq!(
@@ -173,29 +170,27 @@ async fn esx3_mounts_copies_only_as_its_lvm_options_say() {
         "Value of DisallowSnapshotLun is 0\n"
     );
     assert!(
-        !host
-            .execute("esxcfg-scsidevs -m")
-            .await
-            .stdout
-            .contains(" RP1\n"),
+        !volumes().await.contains("RP1\n"),
         "no effect before a rescan"
     );
     host.execute("esxcfg-rescan vmhba1").await;
-    assert!(host
-        .execute("esxcfg-scsidevs -m")
-        .await
-        .stdout
-        .contains(" RP1\n"));
+    assert!(volumes().await.contains("RP1\n"));
+    let links = host.execute("ls -l /vmfs/volumes").await.stdout;
+    assert!(
+        links
+            .lines()
+            .any(|l| l.starts_with("lrwxr-xr-x") && l.contains(" RP1 -> ")),
+        "{links}"
+    );
 
     let naa = clone_as_lun_6(&fabric).await;
     host.execute("esxcfg-rescan vmhba1").await;
+    let disks = host.execute("esxcfg-mpath -l").await.stdout;
+    assert!(disks.contains("Disk vmhba1:0:6 "), "LUN 6 seen: {disks}");
+    let mounted = host.execute("esxcfg-vmhbadevs -m").await.stdout;
     assert!(
-        !host
-            .execute("esxcfg-scsidevs -m")
-            .await
-            .stdout
-            .contains(&naa),
-        "same UUID already mounted"
+        !mounted.contains("vmhba1:0:6:1"),
+        "same UUID already mounted: {mounted}"
     );
     host.execute("esxcfg-advcfg -s 1 /LVM/EnableResignature")
         .await;
@@ -209,11 +204,12 @@ async fn esx3_mounts_copies_only_as_its_lvm_options_say() {
         header.formatted_on, naa,
         "the new signature belongs to the clone's device"
     );
+    assert!(volumes().await.contains(&header.label));
     assert!(host
-        .execute("esxcfg-scsidevs -m")
+        .execute("esxcfg-vmhbadevs -m")
         .await
         .stdout
-        .contains(&header.label));
+        .contains("vmhba1:0:6:1"));
 
     let unknown = host.execute("esxcfg-advcfg -g /LVM/Bogus").await;
     assert_eq!(unknown.status, 1);
@@ -225,6 +221,11 @@ async fn esx3_mounts_copies_only_as_its_lvm_options_say() {
         host.execute("esxcfg-volume -l").await.status,
         127,
         "no esxcfg-volume before ESX 4"
+    );
+    assert_eq!(
+        host.execute("esxcfg-scsidevs -a").await.status,
+        127,
+        "nor esxcfg-scsidevs"
     );
 }
 

@@ -1,5 +1,6 @@
 //! [`OntapRestClient`]: one cluster's REST API, with the lookups the trait implementations share.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,6 +36,10 @@ pub(crate) struct Inner {
     pub(crate) peers: Mutex<Vec<OntapRestClient>>,
     /// Whether snapshot `size` may be asked for (9.9+, until the cluster says it does not know it).
     pub(crate) snapshot_size: AtomicBool,
+    /// Relationships (uuids) this client quiesced while they were transferring. REST has no
+    /// "quiescing" state: such a relationship reads `snapmirrored` and `transferring` until the
+    /// transfer ends and it turns `paused`, so the client remembers what it asked for.
+    pub(crate) quiescing: Mutex<HashSet<String>>,
 }
 
 impl fmt::Debug for OntapRestClient {
@@ -75,6 +80,7 @@ impl OntapRestClient {
                 job_timeout: config.job_timeout,
                 peers: Mutex::new(Vec::new()),
                 snapshot_size: AtomicBool::new((v.generation, v.major, v.minor) >= (9, 9, 0)),
+                quiescing: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -110,6 +116,7 @@ impl OntapRestClient {
                 job_timeout: peer.inner.job_timeout,
                 peers: Mutex::new(Vec::new()),
                 snapshot_size: AtomicBool::new(peer.inner.snapshot_size.load(Ordering::Relaxed)),
+                quiescing: Mutex::new(HashSet::new()),
             }),
         };
         let mut peers = self.inner.peers.lock().unwrap_or_else(|p| p.into_inner());

@@ -15,7 +15,7 @@ use vrepl_storage::mirror::{
     NewRelationship, OnTransfer, OpReport, Refusal, ResyncPreview, TransferProgress,
     TransferStatus,
 };
-use vrepl_storage::model::{Snapshot, VolumePath};
+use vrepl_storage::model::{Snapshot, VolumeName, VolumePath};
 use vrepl_storage::{Error, MirrorControl, ObjectKind, Result};
 
 use super::client::OntapRestClient;
@@ -93,8 +93,29 @@ impl OntapRestClient {
             .await?;
         records
             .into_iter()
-            .map(|r| r.into_model(self.endpoint()))
+            .map(|r| r.into_model(self.endpoint()).map(|r| self.with_quiesce(r)))
             .collect()
+    }
+
+    fn quiescing(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.inner
+            .quiescing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Shows a relationship this client quiesced mid-transfer as quiescing until the transfer
+    /// ends.
+    fn with_quiesce(&self, mut rel: Relationship) -> Relationship {
+        let mut quiescing = self.quiescing();
+        if quiescing.contains(&rel.model.uuid) {
+            if rel.model.state == MirrorState::Snapmirrored && rel.model.transfer.is_busy() {
+                rel.model.transfer = TransferStatus::Quiescing;
+            } else {
+                quiescing.remove(&rel.model.uuid);
+            }
+        }
+        rel
     }
 
     /// The relationship with this destination: one filtered GET.
@@ -351,17 +372,45 @@ impl MirrorControl for OntapRestClient {
         Ok(self.find_relationship(destination).await?.model)
     }
 
-    async fn create_relationship(&self, spec: &NewRelationship) -> Result<MirrorRelationship> {
-        self.run(
-            &request::create_relationship(spec),
-            &self.ctx(ObjectKind::Relationship, &spec.destination),
-        )
-        .await?;
-        // A relationship can take a moment to show after its job (netapp.ontap #344).
+    async fn find_by_destination_volume(
+        &self,
+        volume: &VolumeName,
+    ) -> Result<Vec<MirrorRelationship>> {
         Ok(self
-            .poll_until(&spec.destination, "appear", |_| true)
+            .relationships_matching(request::relationships_to_volume(volume), volume.as_str())
             .await?
-            .model)
+            .into_iter()
+            .map(|r| r.model)
+            .filter(|r| &r.destination.volume == volume)
+            .collect())
+    }
+
+    async fn create_relationship(&self, spec: &NewRelationship) -> Result<MirrorRelationship> {
+        let created = self
+            .run(
+                &request::create_relationship(spec),
+                &self.ctx(ObjectKind::Relationship, &spec.destination),
+            )
+            .await;
+        if let Err(Error::NotFound { .. }) = created {
+            // The job says only "entry doesn't exist": name what is missing. The destination is
+            // here to check; if it exists, the source (on the other cluster) is the one.
+            self.find_volume(&spec.destination).await?;
+            return Err(Error::not_found(ObjectKind::Volume, &spec.source));
+        }
+        created?;
+        // A relationship can take a moment to show after its job (netapp.ontap #344).
+        let mut interval = FIRST_POLL;
+        for _ in 0..5 {
+            match self.find_relationship(&spec.destination).await {
+                Err(Error::NotFound { .. }) => {
+                    tokio::time::sleep(interval).await;
+                    interval *= 2;
+                }
+                other => return other.map(|r| r.model),
+            }
+        }
+        Ok(self.find_relationship(&spec.destination).await?.model)
     }
 
     async fn initialize(&self, destination: &VolumePath) -> Result<OpReport> {
@@ -401,18 +450,18 @@ impl MirrorControl for OntapRestClient {
             return r;
         }
         let req = request::set_relationship_state(&rel.uuid, "paused");
-        let mut now = self
+        if rel.transfer.is_busy() {
+            self.quiescing().insert(rel.uuid.clone());
+        }
+        let now = self
             .change_and_confirm(&req, MirrorOp::Quiesce, &rel, "quiesce", |r| {
                 r.state == MirrorState::Paused || r.transfer.is_busy()
             })
-            .await?
-            .model;
-        // REST has no "quiescing": a quiesced relationship still transferring is finishing
-        // that transfer before it pauses.
-        if now.state != MirrorState::Paused && now.transfer.is_busy() {
-            now.transfer = TransferStatus::Quiescing;
+            .await;
+        if now.is_err() {
+            self.quiescing().remove(&rel.uuid);
         }
-        Ok(report(MirrorOp::Quiesce, Some(now)))
+        Ok(report(MirrorOp::Quiesce, Some(now?.model)))
     }
 
     async fn resume(&self, destination: &VolumePath) -> Result<OpReport> {
@@ -421,6 +470,7 @@ impl MirrorControl for OntapRestClient {
             return r;
         }
         let req = request::set_relationship_state(&rel.uuid, "snapmirrored");
+        self.quiescing().remove(&rel.uuid);
         let now = self
             .change_and_confirm(&req, MirrorOp::Resume, &rel, "resume", |r| {
                 r.state == MirrorState::Snapmirrored
@@ -613,7 +663,12 @@ impl MirrorControl for OntapRestClient {
             &self.mirror_ctx(MirrorOp::Delete, &rel),
         )
         .await?;
-        Ok(report(MirrorOp::Delete, None))
+        // `source_info_only` removes the source's record; the destination's stays.
+        let left = match scope {
+            DeleteScope::SourceInfoOnly => Some(self.find_relationship(destination).await?.model),
+            _ => None,
+        };
+        Ok(report(MirrorOp::Delete, left))
     }
 
     async fn abort_transfer(&self, destination: &VolumePath) -> Result<OpReport> {

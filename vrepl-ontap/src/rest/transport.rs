@@ -239,10 +239,18 @@ impl Transport {
         } else {
             "the connection failed"
         };
+        // A write that failed after connecting may have been applied: repeating it blindly is
+        // not safe, re-reading the object is.
+        let maybe_applied = req.method != Method::Get && !e.is_connect();
+        let note = if maybe_applied {
+            "; the request may have been applied, so read the object's state before retrying"
+        } else {
+            ""
+        };
         Error::Transport {
             endpoint: self.endpoint.clone(),
-            message: format!("{req}: {what}: {}", chain(e)),
-            retryable: true,
+            message: format!("{req}: {what}: {}{note}", chain(e)),
+            retryable: !maybe_applied,
         }
     }
 }

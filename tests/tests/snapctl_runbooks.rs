@@ -1,0 +1,145 @@
+//! The runbook verbs of snapctl as processes on the embedded lab (its REST simulators and ESXi
+//! emulators over SSH): dry runs print every call; a failback whose process is killed (by the
+//! operator hook, or right after a step acted) is continued by `resume-run` to the same end.
+
+use std::path::Path;
+use std::process::Command;
+
+fn snapctl(lab: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_snapctl-e2e"));
+    c.env("SNAPCTL_LAB_DIR", lab)
+        .env_remove("SNAPCTL_CONFIG")
+        .env_remove("SNAPCTL_RUNS_DIR")
+        .env_remove("SNAPCTL_LAB_CRASH_AT");
+    c.env("HOME", lab);
+    c
+}
+
+fn ok(c: &mut Command) -> String {
+    let out = c.output().expect("snapctl runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{c:?} failed: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+fn runs(lab: &Path, kind: &str) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(lab.join("runs"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.contains(kind))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn dry_runs_print_the_plan_with_every_call_and_change_nothing() {
+    let lab = tempfile::tempdir().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ok(snapctl(lab.path()).args([
+        "failback",
+        "PG1",
+        "--dry-run",
+        "-o",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json["dry_run"], true);
+    assert_eq!(json["runbook"], "failback");
+    assert!(json["call_count"].as_u64().unwrap() > 20);
+    let failed: Vec<&str> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert!(
+        failed.contains(&"failed_over"),
+        "nothing failed over yet: {failed:?}"
+    );
+    let text = ok(snapctl(lab.path()).args(["test", "start", "PG2", "--dry-run"]));
+    assert!(
+        text.contains("create_clone(fas2050lower:RG2FV3_SM, RG2FV3_Clone)"),
+        "{text}"
+    );
+    assert!(runs(lab.path(), "").is_empty(), "a dry run makes no run");
+}
+
+#[test]
+fn a_killed_failback_is_resumed_to_the_same_end() {
+    let lab = tempfile::tempdir().unwrap();
+    let l = lab.path();
+    ok(snapctl(l).args(["failover", "--planned", "PG1", "--yes"]));
+    ok(snapctl(l).args([
+        "lab",
+        "write",
+        "RG1FV1_SM/RP1.lun",
+        "HR-App3/Failback Test/readme.txt",
+        "written at Site 2",
+    ]));
+
+    // The operator hook kills snapctl while it waits for the workloads to stop.
+    let out = snapctl(l)
+        .args(["failback", "PG1", "--hook", "kill -9 $PPID"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let run = runs(l, "failback").pop().expect("a failback run");
+    // Then it crashes right after a destructive step acted, before the journal knew.
+    for step in ["5.1", "11.2"] {
+        let out = snapctl(l)
+            .args(["resume-run", &run, "--yes"])
+            .env("SNAPCTL_LAB_CRASH_AT", step)
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "crash at {step}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let report = ok(snapctl(l).args(["resume-run", &run, "--yes", "-o", "json"]));
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["outcome"], "succeeded");
+    let status = |id: &str| {
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(
+        status("5.1"),
+        "already",
+        "the break at Site 1 is not repeated"
+    );
+    assert_eq!(
+        status("11.2"),
+        "already",
+        "the resync to Site 2 is not repeated"
+    );
+
+    let file = ok(snapctl(l).args([
+        "lab",
+        "cat",
+        "RG1FV1/RP1.lun",
+        "HR-App3/Failback Test/readme.txt",
+    ]));
+    assert_eq!(file.trim_end(), "written at Site 2");
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(snapctl(l).args(["show", "RG1FV1_SM", "-o", "json"]))).unwrap();
+    let text = shown.to_string();
+    assert!(
+        text.contains("\"fas2020upper:RG1FV1\"") && text.contains("snapmirrored"),
+        "{text}"
+    );
+}
