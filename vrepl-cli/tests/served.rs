@@ -145,7 +145,7 @@ fn the_same_commands_work_against_the_served_lab_with_a_config_file() {
         .success()
         .stdout(predicate::str::contains("already broken-off"));
     with_config()
-        .args(["resync", "RG1FV1_SM", "--wait"])
+        .args(["resync", "RG1FV1_SM", "--discard-changes", "--wait"])
         .assert()
         .success();
 
