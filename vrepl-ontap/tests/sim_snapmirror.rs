@@ -514,3 +514,49 @@ async fn a_broken_off_destination_still_exports_the_last_snapmirror_snapshot() {
         "lag counts from the SnapMirror snapshot: {lag}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn quiesce_lets_a_transfer_finish_and_resume_before_then_cancels_it() {
+    let lab = Lab::start("fas2050").await;
+    lab.fabric.set_bandwidth(1 << 20);
+    let uuid = lab.relationship(RG1, "uuid").await["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rel = format!("/api/snapmirror/relationships/{uuid}");
+    let slow_update = || async {
+        write_on_source(&lab, 64 << 20).await;
+        let r = lab
+            .call(Method::POST, &format!("{rel}/transfers"), Some(json!({})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    };
+
+    slow_update().await;
+    lab.ok_job(Method::PATCH, &rel, Some(json!({"state": "paused"})))
+        .await;
+    let quiescing = lab.relationship(RG1, "state,transfer.state").await;
+    assert_eq!(
+        quiescing["state"], "snapmirrored",
+        "REST has no quiescing: {quiescing}"
+    );
+    assert_eq!(quiescing["transfer"]["state"], "transferring");
+    let done = lab.until_idle(RG1).await;
+    assert_eq!(
+        done["state"], "paused",
+        "the transfer finished, then the quiesce took hold"
+    );
+    lab.ok_job(Method::PATCH, &rel, Some(json!({"state": "snapmirrored"})))
+        .await;
+
+    slow_update().await;
+    lab.ok_job(Method::PATCH, &rel, Some(json!({"state": "paused"})))
+        .await;
+    lab.ok_job(Method::PATCH, &rel, Some(json!({"state": "snapmirrored"})))
+        .await;
+    let done = lab.until_idle(RG1).await;
+    assert_eq!(
+        done["state"], "snapmirrored",
+        "resume cancelled the quiesce"
+    );
+}

@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde_json::Value;
 use vrepl_storage::mirror::{
     DeleteScope, DiscardPolicy, MirrorOp, MirrorRelationship, MirrorState, NewRelationship,
-    OnTransfer,
+    OnTransfer, TransferStatus,
 };
 use vrepl_storage::model::VolumePath;
 use vrepl_storage::{MirrorControl, StorageArray};
@@ -165,6 +165,12 @@ fn change_for(target: &str, rel: &MirrorRelationship, reverse: bool) -> Result<C
         ("snapmirrored", MirrorState::Uninitialized) => Change::Mirror(MirrorOp::Initialize),
         ("snapmirrored", MirrorState::Paused) => Change::Mirror(MirrorOp::Resume),
         ("snapmirrored", MirrorState::BrokenOff) => Change::Mirror(MirrorOp::Resync),
+        // Resuming a relationship that is quiescing cancels the quiesce.
+        ("snapmirrored", MirrorState::Snapmirrored)
+            if rel.transfer == TransferStatus::Quiescing =>
+        {
+            Change::Mirror(MirrorOp::Resume)
+        }
         ("snapmirrored", MirrorState::Snapmirrored) => Change::Nothing,
         ("paused", _) => Change::Mirror(MirrorOp::Quiesce),
         ("broken_off", _) => Change::Mirror(MirrorOp::Break),
