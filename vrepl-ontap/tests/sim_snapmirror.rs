@@ -560,3 +560,33 @@ async fn quiesce_lets_a_transfer_finish_and_resume_before_then_cancels_it() {
         "resume cancelled the quiesce"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn create_destination_provisions_a_dp_volume_and_state_initializes_it() {
+    let lab = Lab::start("fas2050").await;
+    let dst = "fas2050upper:LP1FV1_DR";
+    let bad = lab
+        .call(
+            Method::POST,
+            "/api/snapmirror/relationships",
+            Some(json!({"source": {"path": "fas2020upper:LP1FV1"}, "destination": {"path": dst}, "state": "snapmirrored"})),
+        )
+        .await;
+    assert_eq!(bad.body["error"]["code"], "13303873");
+    lab.ok_job(
+        Method::POST,
+        "/api/snapmirror/relationships",
+        Some(
+            json!({"source": {"path": "fas2020upper:LP1FV1"}, "destination": {"path": dst},
+                    "create_destination": {"enabled": "true"}, "state": "snapmirrored"}),
+        ),
+    )
+    .await;
+    let vol = lab
+        .one("/api/storage/volumes?name=LP1FV1_DR&fields=type,size")
+        .await;
+    assert_eq!(vol["type"], "dp");
+    assert_eq!(vol["size"], 100u64 << 30, "the size of the source");
+    let r = lab.until_idle(dst).await;
+    assert_eq!(r["state"], "snapmirrored");
+}
