@@ -590,3 +590,31 @@ async fn create_destination_provisions_a_dp_volume_and_state_initializes_it() {
     let r = lab.until_idle(dst).await;
     assert_eq!(r["state"], "snapmirrored");
 }
+
+#[tokio::test(start_paused = true)]
+async fn policies_and_svm_peers_answer_the_lookups_clients_make_before_creating() {
+    let lab = Lab::start("fas2050").await;
+    let p = lab
+        .one("/api/snapmirror/policies?name=MirrorAllSnapshots&fields=svm.name,type")
+        .await;
+    assert_eq!(p["type"], "async");
+    assert_eq!(p["svm"]["name"], "fas2050", "a cluster-scoped policy");
+    let rel = lab.relationship(RG1, "policy").await;
+    assert_eq!(rel["policy"]["uuid"], p["uuid"]);
+    assert_eq!(
+        lab.records("/api/snapmirror/policies?type=sync")
+            .await
+            .len(),
+        2
+    );
+
+    let peers = lab
+        .records("/api/svm/peers?peer.svm.name=fas2020upper&fields=svm,peer,state")
+        .await;
+    assert_eq!(peers.len(), 2, "both local SVMs peer with it: {peers:?}");
+    assert!(peers
+        .iter()
+        .all(|p| p["state"] == "peered" && p["peer"]["cluster"]["name"] == "fas2020"));
+    let href = peers[0]["_links"]["self"]["href"].as_str().unwrap();
+    assert_eq!(lab.get(href).await.status, StatusCode::OK);
+}

@@ -139,7 +139,7 @@ pub(crate) async fn create(State(sim): State<Arc<Sim>>, call: Call) -> Result<Re
     if source == destination {
         return Err(ApiError::code(codes::SM_SOURCE_IS_DESTINATION));
     }
-    let info = sim.info()?;
+    let info = sim.info().await?;
     if !info.svms.iter().any(|s| s.name == destination.svm) {
         return Err(ApiError::code(codes::SVM_NOT_FOUND)
             .with_message(format!(
