@@ -268,7 +268,12 @@ pub async fn run(ctx: &Ctx, session: &Session, command: &RunbookCommand) -> CliR
             )
         }
         None => match session.config.as_ref() {
-            Some(cfg) => (cfg.protection_groups.clone(), None),
+            Some(cfg) => {
+                for h in &cfg.esx_hosts {
+                    env = env.with_host(h.name.clone(), h.connect().map_err(to_cli)?);
+                }
+                (cfg.protection_groups.clone(), None)
+            }
             None => {
                 return Err(CliError::usage(
                     "the lab is being served by snapctl lab serve, in another process",
