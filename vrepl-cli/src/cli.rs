@@ -133,7 +133,8 @@ pub enum Command {
 /// `show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Only relationships whose source or destination matches: VOLUME, SVM:VOLUME or CLUSTER:SVM:VOLUME
+    /// Only a protection group's relationships (PG1), or those whose source or destination is
+    /// VOLUME, SVM:VOLUME or CLUSTER:SVM:VOLUME
     pub filter: Option<String>,
 }
 

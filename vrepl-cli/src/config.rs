@@ -300,6 +300,7 @@ impl Config {
                 "cannot read configuration file {}: {e}",
                 path.display()
             ))
+            .with_hint("snapctl config show prints an example; without --config and SNAPCTL_CONFIG, snapctl uses the lab")
         })?;
         Self::parse(&text).map_err(|e| e.context(path.display()))
     }

@@ -41,6 +41,15 @@ fn a_fresh_lab_shows_its_relationships() {
             "{d} missing from {dests:?}"
         );
     }
+    // A protection group's name shows its relationships.
+    let (_, pg1) = home.json(&["show", "PG1"]);
+    let pg1: Vec<&str> = pg1["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["destination_path"].as_str().unwrap())
+        .collect();
+    assert_eq!(pg1, ["fas2050upper:RG1FV1_SM", "fas2050upper:RG1FV2_SM"]);
     let r = home.relationship("fas2050upper:RG1FV1_SM");
     assert_eq!(r["mirror_state"], "snapmirrored");
     assert_eq!(r["source_path"], "fas2020upper:RG1FV1");
@@ -576,6 +585,13 @@ fn a_dr_test_clone_is_presented_checked_and_cleaned_up() {
 #[test]
 fn igroups_are_shown_created_and_extended_idempotently() {
     let home = Home::new();
+    home.snapctl()
+        .args(["igroup", "show", "fas2050upper"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("fas2050upper  Fibre"))
+        .stdout(predicate::str::contains("fas2020").not())
+        .stderr(predicate::str::is_empty());
     home.snapctl()
         .args(["igroup", "show"])
         .assert()

@@ -360,12 +360,9 @@ pub const LUN_MAP_IGROUP_REQUIRED: OntapCode = c(
     "Either `igroup.uuid` or `igroup.name` must be provided to create a LUN map.",
     400,
 );
-/// trident's LUN_MAP_EXIST_ERROR: the LUN id is taken in that igroup.
-pub const LUN_ID_IN_USE: OntapCode = c(
-    5374922,
-    "The LUN ID is already in use by another LUN in the initiator group.",
-    409,
-);
+/// trident's LUN_MAP_EXIST_ERROR: a LUN map exists already (message text not captured in
+/// the sources; the simulator does not send it).
+pub const LUN_ID_IN_USE: OntapCode = c(5374922, "LUN map already exists", 409);
 
 // ---- NFS exports ----
 

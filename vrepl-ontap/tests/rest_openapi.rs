@@ -97,6 +97,7 @@ fn all_requests() -> Vec<ApiRequest> {
             },
         ),
         request::relationships(Some(&vol)),
+        request::relationships_to_volume(&vol.volume),
         request::relationships_from_source(&rel.source, &vol),
         request::create_relationship(&rel),
         request::set_relationship_state("r", "broken_off"),

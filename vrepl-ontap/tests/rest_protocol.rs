@@ -616,3 +616,47 @@ async fn a_write_cut_off_mid_request_is_not_called_retryable() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_job_that_never_ends_times_out_naming_the_job() {
+    let s = Script::default();
+    cluster_reply(&s, (16, 1));
+    let mut c = config(s.serve().await);
+    c.job_timeout = Duration::from_secs(5);
+    let client = OntapRestClient::connect(c).await.unwrap();
+    s.reply(
+        200,
+        relationship("snapmirrored", json!({"state": "success"})),
+    )
+    .reply(202, json!({"job": {"uuid": "job-stuck"}}));
+    for _ in 0..20 {
+        s.reply(
+            200,
+            json!({"uuid": "job-stuck", "state": "running", "message": "breaking", "description": "PATCH /api/snapmirror/relationships/rel-1"}),
+        );
+    }
+    let e = client
+        .break_off(&dst(), OnTransfer::Fail)
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Timeout { what, after } => {
+            assert!(
+                what.contains("job-stuck")
+                    && what.contains("PATCH /api/snapmirror/relationships/rel-1"),
+                "{what}"
+            );
+            assert_eq!(*after, Duration::from_secs(5));
+        }
+        other => panic!("{other:?}"),
+    }
+    let polls = s
+        .lines()
+        .iter()
+        .filter(|l| l.contains("/cluster/jobs/"))
+        .count();
+    assert!(
+        (3..=10).contains(&polls),
+        "backoff grows: {polls} polls in 5 s"
+    );
+}

@@ -404,3 +404,128 @@ async fn export_policies_and_rules_are_created_and_listed() {
         .await;
     assert_eq!(p["rules"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_online_volume_is_offlined_before_deletion_and_unknown_parameters_are_refused() {
+    let lab = Lab::start("fas2050").await;
+    lab.ok_job(
+        Method::POST,
+        "/api/storage/volumes",
+        Some(json!({"name": "short_lived", "svm": {"name": "fas2050lower"}})),
+    )
+    .await;
+    let uuid = lab.volume_uuid("short_lived").await;
+    let vol = format!("/api/storage/volumes/{uuid}");
+    assert_eq!(
+        lab.get(&format!("{vol}?fields=state,size")).await.body["size"],
+        20u64 << 20
+    );
+    let odd = lab
+        .call(Method::DELETE, &format!("{vol}?force=true"), None)
+        .await;
+    assert_eq!(odd.status, StatusCode::BAD_REQUEST);
+    assert_eq!(odd.body["error"]["code"], "262179");
+    lab.ok_job(Method::DELETE, &vol, None).await;
+    assert!(lab
+        .records("/api/storage/volumes?name=short_lived")
+        .await
+        .is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_flexclone_splits_by_patch_and_is_then_independent() {
+    let lab = Lab::start("fas2050").await;
+    lab.ok_job(
+        Method::POST,
+        "/api/storage/volumes",
+        Some(json!({"name": "DEV_CL", "svm": {"name": "fas2050upper"},
+                    "clone": {"is_flexclone": true, "parent_volume": {"name": "DEVFV1"}},
+                    "nas": {"path": "/DEV_CL"}})),
+    )
+    .await;
+    let uuid = lab.volume_uuid("DEV_CL").await;
+    let vol = format!("/api/storage/volumes/{uuid}");
+    let before = lab.get(&format!("{vol}?fields=**")).await.body;
+    assert_eq!(before["clone"]["is_flexclone"], true);
+    assert_eq!(before["nas"]["path"], "/DEV_CL");
+    let no = lab
+        .call(
+            Method::PATCH,
+            &vol,
+            Some(json!({"clone": {"split_initiated": false}})),
+        )
+        .await;
+    assert_eq!(no.body["error"]["code"], "918248");
+    lab.ok_job(
+        Method::PATCH,
+        &vol,
+        Some(json!({"clone.split_initiated": true})),
+    )
+    .await;
+    let after = lab.get(&format!("{vol}?fields=clone")).await.body;
+    assert_eq!(after["clone"]["is_flexclone"], false, "{after}");
+    let mounted = lab.job(&lab.call(Method::DELETE, &vol, None).await).await;
+    assert_eq!(
+        mounted["state"], "failure",
+        "a mounted volume must be unmounted first"
+    );
+    lab.ok_job(Method::PATCH, &vol, Some(json!({"nas": {"path": ""}})))
+        .await;
+    lab.ok_job(Method::DELETE, &vol, None).await;
+    let parent = lab
+        .one("/api/storage/volumes?name=DEVFV1&fields=state")
+        .await;
+    assert_eq!(parent["state"], "online", "the parent lives on");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_new_dp_volume_cannot_be_mounted_and_a_taken_lun_id_is_refused() {
+    let lab = Lab::start("fas2050").await;
+    let r = lab
+        .call(
+            Method::POST,
+            "/api/storage/volumes",
+            Some(json!({"name": "NEW_DP", "svm": {"name": "fas2050upper"}, "type": "dp", "nas": {"path": "/NEW_DP"}})),
+        )
+        .await;
+    let j = lab.job(&r).await;
+    assert_eq!(j["code"], 917536, "{j}");
+
+    // LUN id 0 of igroup Fibre already presents RP1.lun: the array refuses (code 2).
+    let r = lab
+        .call(
+            Method::POST,
+            "/api/protocols/san/lun-maps",
+            Some(
+                json!({"svm": {"name": "fas2050upper"}, "lun": {"name": "/vol/LBCFV1/LBC1.lun"},
+                        "igroup": {"name": "iSCSI"}, "logical_unit_number": 0}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "another igroup may use id 0: {:?}",
+        r.body
+    );
+    let made = lab
+        .call(
+            Method::POST,
+            "/api/storage/luns",
+            Some(json!({"svm.name": "fas2050upper", "os_type": "vmware", "space.size": "1g", "name": "/vol/LBCFV1/extra.lun"})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED);
+    let r = lab
+        .call(
+            Method::POST,
+            "/api/protocols/san/lun-maps",
+            Some(
+                json!({"svm": {"name": "fas2050upper"}, "lun": {"name": "/vol/LBCFV1/extra.lun"},
+                        "igroup": {"name": "Fibre"}, "logical_unit_number": 0}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    assert_eq!(r.body["error"]["code"], "2");
+}

@@ -129,11 +129,10 @@ impl Lab {
             let r = self
                 .relationship(destination, "state,transfer,healthy")
                 .await;
-            let running = matches!(
+            if !matches!(
                 r["transfer"]["state"].as_str(),
                 Some("transferring" | "queued")
-            );
-            if !running {
+            ) {
                 return r;
             }
             tokio::time::sleep(Duration::from_secs(5)).await;

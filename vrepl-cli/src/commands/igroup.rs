@@ -42,7 +42,13 @@ async fn show(ctx: &Ctx, args: &IgroupShowArgs) -> CliResult<()> {
         .gather(|c| {
             let a = std::sync::Arc::clone(&c.array);
             let svm = svm.clone();
-            async move { a.list_igroups(svm.as_ref()).await }
+            async move {
+                // Only one cluster serves the SVM; the others rightly do not know it.
+                match a.list_igroups(svm.as_ref()).await {
+                    Err(e) if e.is_not_found() && svm.is_some() => Ok(Vec::new()),
+                    other => other,
+                }
+            }
         })
         .await;
     for u in &all.unreachable {

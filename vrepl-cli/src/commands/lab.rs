@@ -310,7 +310,12 @@ async fn place(fabric: &Fabric, arg: &str) -> CliResult<Place> {
             let ds = topo.datastores.iter().find(|d| d.name == arg).ok_or_else(|| {
                 e.with_hint(format!(
                     "write a volume (RG1FV1_SM), VOLUME/LUN (RG1FV1_SM/RP1.lun) or a datastore ({})",
-                    topo.datastores.iter().map(|d| d.name.to_string()).collect::<Vec<_>>().join(", ")
+                    {
+                        let mut names: Vec<&str> = topo.datastores.iter().map(|d| d.name.as_str()).collect();
+                        names.sort_unstable();
+                        names.dedup();
+                        names.join(", ")
+                    }
                 ))
             })?;
             return Ok(Place {

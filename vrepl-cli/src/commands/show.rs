@@ -20,7 +20,21 @@ pub struct ShowView {
 
 /// Runs `show`.
 pub async fn run(ctx: &Ctx, args: &ShowArgs) -> CliResult<()> {
-    let filter = args.filter.as_deref().map(Target::parse).transpose()?;
+    // A protection group's name shows its relationships; anything else names a volume.
+    let group: Option<Vec<Target>> = match args.filter.as_deref().and_then(|f| ctx.backend.group(f))
+    {
+        Some(g) => Some(
+            g.relationships
+                .iter()
+                .map(|r| Target::parse(r))
+                .collect::<CliResult<_>>()?,
+        ),
+        None => None,
+    };
+    let filter = match group {
+        Some(_) => None,
+        None => args.filter.as_deref().map(Target::parse).transpose()?,
+    };
     let all = ctx.backend.relationships().await;
     let total = ctx.backend.clusters.len() + ctx.backend.down.len();
     if total > 0 && all.unreachable.len() == total {
@@ -34,6 +48,12 @@ pub async fn run(ctx: &Ctx, args: &ShowArgs) -> CliResult<()> {
     let mut relationships: Vec<RelationshipView> = all
         .found
         .iter()
+        .filter(|r| match &group {
+            Some(members) => members
+                .iter()
+                .any(|t| t.matches(&r.cluster.name, &r.item.destination)),
+            None => true,
+        })
         .filter(|r| match &filter {
             None => true,
             Some(t) => {

@@ -15,7 +15,7 @@ use vrepl_storage::mirror::{
     NewRelationship, OnTransfer, OpReport, Refusal, ResyncPreview, TransferProgress,
     TransferStatus,
 };
-use vrepl_storage::model::{Snapshot, VolumePath};
+use vrepl_storage::model::{Snapshot, VolumeName, VolumePath};
 use vrepl_storage::{Error, MirrorControl, ObjectKind, Result};
 
 use super::client::OntapRestClient;
@@ -265,6 +265,7 @@ impl OntapRestClient {
                 bytes: newer.iter().map(|s| s.changed_bytes).sum(),
                 // ONTAP 9.8's public REST reports no bytes written since the newest snapshot.
                 unsnapshotted_bytes: 0,
+                unmeasured: false,
             },
         }
     }
@@ -370,6 +371,19 @@ impl MirrorControl for OntapRestClient {
 
     async fn relationship(&self, destination: &VolumePath) -> Result<MirrorRelationship> {
         Ok(self.find_relationship(destination).await?.model)
+    }
+
+    async fn find_by_destination_volume(
+        &self,
+        volume: &VolumeName,
+    ) -> Result<Vec<MirrorRelationship>> {
+        Ok(self
+            .relationships_matching(request::relationships_to_volume(volume), volume.as_str())
+            .await?
+            .into_iter()
+            .map(|r| r.model)
+            .filter(|r| &r.destination.volume == volume)
+            .collect())
     }
 
     async fn create_relationship(&self, spec: &NewRelationship) -> Result<MirrorRelationship> {

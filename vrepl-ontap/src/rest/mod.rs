@@ -36,6 +36,24 @@
 //! # Ok(()) }
 //! ```
 
+//! # What REST cannot tell, and how the driver copes
+//!
+//! - **Writes since the newest snapshot.** No public REST field reports them, so a resync
+//!   preview lists the snapshots newer than the common one (with their `size` on 9.9+) but
+//!   reports `unsnapshotted_bytes` as 0. Take a snapshot of a broken-off destination before
+//!   previewing if writes since the break must be counted.
+//! - **The source's snapshots** are on the other cluster: give the client that cluster with
+//!   [`OntapRestClient::add_peer`]. Without it the common snapshot is the relationship's
+//!   exported snapshot (or the destination's newest SnapMirror snapshot), and a reverse-resync
+//!   preview is [`vrepl_storage::Error::Unsupported`].
+//! - **Quiescing.** REST shows a relationship quiesced mid-transfer as `snapmirrored` and
+//!   transferring until the transfer ends; the client remembers the quiesces it asked for and
+//!   reports them as quiescing.
+//! - **Transfer totals and kinds.** 9.8 reports `bytes_transferred` only; a transfer's total is
+//!   unknown and its kind is inferred (a baseline while uninitialized, else an update).
+//! - **Reverse resync before 9.9.1** has no single PATCH: the driver drops this side's record
+//!   (keeping the snapshots), creates the reverse relationship on the peer and resyncs it.
+
 mod client;
 pub mod config;
 pub mod errors;

@@ -486,6 +486,13 @@ pub fn relationships(destination: Option<&VolumePath>) -> ApiRequest {
         .query_opt("destination.path", destination)
 }
 
+/// Relationships whose destination volume is called `volume`, in any SVM (a `*` wildcard
+/// filter; the caller keeps exact matches).
+pub fn relationships_to_volume(volume: &VolumeName) -> ApiRequest {
+    ApiRequest::collection("/api/snapmirror/relationships", RELATIONSHIP_FIELDS)
+        .query("destination.path", format!("*:{volume}"))
+}
+
 /// On the source cluster: the relationship from `source` to `destination`.
 pub fn relationships_from_source(source: &VolumePath, destination: &VolumePath) -> ApiRequest {
     ApiRequest::collection("/api/snapmirror/relationships", RELATIONSHIP_FIELDS)
@@ -673,6 +680,12 @@ mod tests {
             assert_eq!(r.method, Method::Delete);
             assert_eq!(r.query_value(key), Some("true"), "{flag:?}");
         }
+    }
+
+    #[test]
+    fn relationships_by_bare_volume_name_use_a_wildcard_filter() {
+        let r = relationships_to_volume(&VolumeName::new("RG1FV1_SM").unwrap());
+        assert_eq!(r.query_value("destination.path"), Some("*:RG1FV1_SM"));
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub(crate) enum Doing {
     Mirror(MirrorOp),
     /// Creating a relationship.
     CreateRelationship,
-    /// Creating a FlexClone or a LUN (a missing volume is 917927 there).
+    /// Creating a FlexClone or a LUN.
     CreateInVolume,
 }
 
@@ -139,7 +139,7 @@ pub(crate) fn from_storage(
     snapshot_ctx: Option<(&str, &str, &str)>,
 ) -> ApiError {
     match err {
-        Error::NotFound { kind, name } => not_found(*kind, name, doing),
+        Error::NotFound { kind, name } => not_found(*kind, name),
         Error::AlreadyExists { kind, name } => already_exists(*kind, name),
         Error::IllegalState { op, refusal, .. } => illegal(*op, *refusal, &err.to_string()),
         Error::TransferInProgress { op, .. } => transfer_in_progress(*op),
@@ -159,6 +159,10 @@ pub(crate) fn from_storage(
                 "{} ({rule})",
                 codes::invalid_field_value(name, "name")
             ))
+        }
+        Error::InvalidArgument(m) if doing == Doing::CreateRelationship && m.contains("dp") => {
+            ApiError::code(codes::SM_DESTINATION_NOT_DP)
+                .with_message(format!("{}: {m}", codes::SM_DESTINATION_NOT_DP.message))
         }
         Error::InvalidArgument(m) => ApiError::code(codes::INVALID_FIELD).with_message(m.clone()),
         Error::Api { code, message, .. } => {
@@ -206,7 +210,7 @@ pub(crate) fn from_storage(
     }
 }
 
-fn not_found(kind: ObjectKind, name: &str, doing: Doing) -> ApiError {
+fn not_found(kind: ObjectKind, name: &str) -> ApiError {
     match kind {
         ObjectKind::Svm => ApiError::code(codes::SVM_NOT_FOUND).target("svm.name"),
         ObjectKind::Igroup => ApiError::code(codes::IGROUP_NOT_FOUND).target("igroup.name"),
@@ -217,9 +221,8 @@ fn not_found(kind: ObjectKind, name: &str, doing: Doing) -> ApiError {
                 codes::EXPORT_POLICY_NOT_FOUND.message
             ))
             .target("nas.export_policy.name"),
-        ObjectKind::Volume if doing == Doing::CreateInVolume => {
-            ApiError::code(codes::VOLUME_NOT_FOUND)
-        }
+        ObjectKind::Volume => ApiError::code(codes::VOLUME_NOT_FOUND)
+            .with_message(format!("{} ({name})", codes::VOLUME_NOT_FOUND.message)),
         ObjectKind::Initiator => ApiError::code(codes::INITIATOR_NOT_MEMBER),
         _ => ApiError::code(codes::ENTRY_DOESNT_EXIST).target("uuid"),
     }

@@ -18,16 +18,22 @@
 //! - every request recorded ([`RestSimulator::requests`]) and faults injectable
 //!   ([`RestSimulator::inject`]); optional HTTPS with a generated self-signed certificate.
 //!
-//! ```no_run
-//! # async fn demo() -> vrepl_storage::Result<()> {
+//! ```
 //! use vrepl_ontap::sim::{RestSimulator, SimServerOptions};
 //! use vrepl_storage::sim::Fabric;
 //!
-//! let fabric = Fabric::lab();
-//! let sim = RestSimulator::start(fabric, "fas2050", SimServerOptions::default()).await?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let sim = RestSimulator::start(Fabric::lab(), "fas2050", SimServerOptions::default())
+//!     .await
+//!     .unwrap();
 //! let (user, password) = sim.credentials();
+//! let url = sim
+//!     .url()
+//!     .join("/api/snapmirror/relationships?destination.path=fas2050upper:RG1FV1_SM&fields=state,lag_time")
+//!     .unwrap();
 //! let body: serde_json::Value = reqwest::Client::new()
-//!     .get(sim.url().join("/api/cluster?fields=version").unwrap())
+//!     .get(url)
 //!     .basic_auth(user, Some(password))
 //!     .send()
 //!     .await
@@ -35,9 +41,10 @@
 //!     .json()
 //!     .await
 //!     .unwrap();
-//! assert_eq!(body["version"]["generation"], 9);
+//! assert_eq!(body["num_records"], 1);
+//! assert_eq!(body["records"][0]["state"], "snapmirrored");
+//! assert_eq!(sim.requests()[0].line(), "GET /api/snapmirror/relationships");
 //! sim.shutdown().await;
-//! # Ok(())
 //! # }
 //! ```
 

@@ -165,7 +165,6 @@ pub(crate) const SNAPSHOT: Schema = Schema {
         "svm.name",
         "svm.uuid",
         "state",
-        "size",
     ],
     expensive: &["owners"],
     key: &["uuid"],
@@ -179,7 +178,6 @@ pub(crate) fn snapshot(s: &Snapshot, vol: &Volume, svm_uuid: Option<&str>) -> Va
         "volume": { "name": vol.path.volume.as_str(), "uuid": vol.uuid },
         "svm": { "name": vol.path.svm.as_str(), "uuid": svm_uuid },
         "state": "valid",
-        "size": s.changed_bytes,
         "owners": s.owners,
         "_links": { "self": { "href": format!("/api/storage/volumes/{}/snapshots/{}", vol.uuid, s.uuid) } },
     })
@@ -281,13 +279,13 @@ pub(crate) fn relationship(
     if let Some(s) = &r.exported_snapshot {
         out["exported_snapshot"] = json!(s.as_str());
     }
+    // The running transfer (with its uuid), or how the last one ended (no uuid): ONTAP keeps
+    // `transfer.state` / `bytes_transferred` of the last transfer on an idle relationship.
     if r.transfer != TransferStatus::Idle {
         let bytes = r.progress.as_ref().map_or(0, |p| p.bytes_transferred);
         out["transfer"] =
             json!({ "uuid": transfer_uuid, "state": "transferring", "bytes_transferred": bytes });
     } else if let Some(last) = &r.last_transfer {
-        // An idle relationship keeps reporting how its last transfer ended (no uuid: that is
-        // only shown while a transfer is active).
         let state = match last.result {
             TransferResult::Success => "success",
             TransferResult::Failed(_) => "failed",
@@ -428,7 +426,7 @@ pub(crate) fn igroup(
 
 pub(crate) const INITIATOR: Schema = Schema {
     identity: &["name"],
-    common: &["igroup.uuid", "igroup.name"],
+    common: &[],
     expensive: &[],
     key: &["name"],
 };
@@ -436,7 +434,6 @@ pub(crate) const INITIATOR: Schema = Schema {
 pub(crate) fn initiator(g: &Igroup, name: &str) -> Value {
     json!({
         "name": name,
-        "igroup": { "uuid": g.uuid, "name": g.name.as_str() },
         "_links": { "self": { "href": format!("/api/protocols/san/igroups/{}/initiators/{name}", g.uuid) } },
     })
 }

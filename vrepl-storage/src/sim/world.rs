@@ -451,9 +451,24 @@ impl World {
                     && r.destination_cluster == cluster
             })
             .ok_or_else(|| {
+                let elsewhere = self.relationships.iter().find_map(|r| {
+                    if &r.destination == destination && r.destination_record {
+                        Some(format!("; cluster {} holds it", r.destination_cluster))
+                    } else if &r.source == destination {
+                        Some(format!(
+                            "; {destination} is the source of {} -> {}, held by cluster {}",
+                            r.source, r.destination, r.destination_cluster
+                        ))
+                    } else {
+                        None
+                    }
+                });
                 Error::not_found(
                     ObjectKind::Relationship,
-                    format!("with destination {destination} on cluster {cluster}"),
+                    format!(
+                        "with destination {destination} on cluster {cluster}{}",
+                        elsewhere.unwrap_or_default()
+                    ),
                 )
             })
     }

@@ -113,7 +113,12 @@ fn parse_path(value: &str, field: &str) -> Result<VolumePath, ApiError> {
 }
 
 pub(crate) async fn create(State(sim): State<Arc<Sim>>, call: Call) -> Result<Response, ApiError> {
+    call.query
+        .allow_only(&["return_timeout", "return_records"])?;
     let body = call.body(&["source.path", "destination.path", "policy.name", "state"])?;
+    if let Some(p) = body.get("policy").filter(|p| !p.is_object()) {
+        return Err(ApiError::invalid_value(&p.to_string(), "policy"));
+    }
     if body.has("state") {
         return Err(ApiError::code(codes::SM_STATE_ON_CREATE).target("state"));
     }

@@ -23,6 +23,9 @@ use crate::sim::errors::{ApiError, Doing};
 use crate::sim::render::{self, VolumeCtx};
 use crate::sim::state::Sim;
 
+/// Query parameters an asynchronous write takes.
+const WRITE_PARAMS: &[&str] = &["return_timeout", "return_records"];
+
 /// Size of a volume created without one (ONTAP's default, 20 MB).
 const DEFAULT_SIZE: u64 = 20 << 20;
 
@@ -126,6 +129,7 @@ fn name<T>(
 }
 
 pub(crate) async fn create(State(sim): State<Arc<Sim>>, call: Call) -> Result<Response, ApiError> {
+    call.query.allow_only(WRITE_PARAMS)?;
     let body = call.body(&[
         "name",
         "svm",
@@ -231,6 +235,9 @@ pub(crate) async fn create(State(sim): State<Arc<Sim>>, call: Call) -> Result<Re
             .await
             .map_err(|e| sim2.error(&e))?;
         if let Some(j) = junction {
+            if dp_uninitialized(&sim2, &path).await {
+                return Err(ApiError::code(codes::DP_VOLUME_NOT_INITIALIZED).target("nas.path"));
+            }
             sim2.array
                 .mount_volume(&path, &j)
                 .await
@@ -252,6 +259,7 @@ pub(crate) async fn modify(
     Path(uuid): Path<String>,
     call: Call,
 ) -> Result<Response, ApiError> {
+    call.query.allow_only(WRITE_PARAMS)?;
     let body = call.body(&[
         "state",
         "nas.path",
@@ -329,10 +337,17 @@ pub(crate) async fn modify(
     .await
 }
 
+/// A dp volume that never received a baseline (no relationship, or one still uninitialized)
+/// cannot be mounted: ONTAP answers 917536.
 async fn dp_uninitialized(sim: &Sim, path: &VolumePath) -> bool {
+    let is_dp = sim
+        .array
+        .volume(path)
+        .await
+        .is_ok_and(|v| v.kind == VolumeType::Dp);
     match sim.array.relationship(path).await {
         Ok(r) => r.state == MirrorState::Uninitialized,
-        Err(_) => false,
+        Err(_) => is_dp,
     }
 }
 
@@ -353,6 +368,13 @@ pub(crate) async fn remove(
                 .is_some_and(|p| p.volume == volume.path)
         }) {
             return Err(ApiError::code(codes::VOLUME_HAS_CLONES));
+        }
+        // "If a volume is online, it is offlined before deletion" (a mounted one is refused).
+        if volume.state == VolumeState::Online && volume.junction_path.is_none() {
+            sim2.array
+                .set_volume_state(&volume.path, VolumeState::Offline)
+                .await
+                .map_err(|e| sim2.error(&e))?;
         }
         sim2.array
             .delete_volume(&volume.path)
@@ -412,6 +434,7 @@ pub(crate) async fn create_snapshot(
     Path(volume_uuid): Path<String>,
     call: Call,
 ) -> Result<Response, ApiError> {
+    call.query.allow_only(WRITE_PARAMS)?;
     let body = call.body(&["name"])?;
     let volume = sim.volume(&volume_uuid).await?;
     let snap_name = body.required_str("name")?;
@@ -434,6 +457,7 @@ pub(crate) async fn delete_snapshot(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
+    call.query.allow_only(WRITE_PARAMS)?;
     let volume = sim.volume(&volume_uuid).await?;
     let snapshot = sim
         .array

@@ -378,11 +378,14 @@ async fn reverse_resync_moves_the_relationship_to_the_other_cluster() {
         (vp(SM), vp(PROD))
     );
     assert_eq!(rel.destination_cluster.as_ref().unwrap(), "fas2020");
-    assert!(site2
-        .relationship(&vp(SM))
-        .await
-        .unwrap_err()
-        .is_not_found());
+    let gone = site2.relationship(&vp(SM)).await.unwrap_err();
+    assert!(gone.is_not_found());
+    assert!(
+        gone.to_string().contains(
+            "is the source of fas2050upper:RG1FV1_SM -> fas2020upper:RG1FV1, held by cluster fas2020"
+        ),
+        "{gone}"
+    );
     assert!(site2
         .list_relationships()
         .await
