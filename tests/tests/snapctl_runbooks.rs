@@ -70,6 +70,21 @@ fn dry_runs_print_the_plan_with_every_call_and_change_nothing() {
         "{text}"
     );
     assert!(runs(lab.path(), "").is_empty(), "a dry run makes no run");
+
+    // Without --yes or a hook, a planned failover asks; with no one to ask, it stops at once.
+    let out = snapctl(lab.path())
+        .args(["failover", "--planned", "PG1"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pass --yes once they are") && err.contains("resume-run"),
+        "{err}"
+    );
+    let show = ok(snapctl(lab.path()).args(["show", "RG1FV1_SM"]));
+    assert!(show.contains("Snapmirrored"), "nothing was broken: {show}");
 }
 
 #[test]
