@@ -70,6 +70,21 @@ fn dry_runs_print_the_plan_with_every_call_and_change_nothing() {
         "{text}"
     );
     assert!(runs(lab.path(), "").is_empty(), "a dry run makes no run");
+
+    // Without --yes or a hook, a planned failover asks; with no one to ask, it stops at once.
+    let out = snapctl(lab.path())
+        .args(["failover", "--planned", "PG1"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pass --yes once they are") && err.contains("resume-run"),
+        "{err}"
+    );
+    let show = ok(snapctl(lab.path()).args(["show", "RG1FV1_SM"]));
+    assert!(show.contains("Snapmirrored"), "nothing was broken: {show}");
 }
 
 #[test]
@@ -141,5 +156,89 @@ fn a_killed_failback_is_resumed_to_the_same_end() {
     assert!(
         text.contains("\"fas2020upper:RG1FV1\"") && text.contains("snapmirrored"),
         "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runbooks_run_from_a_configuration_file_with_its_hosts_and_groups() {
+    use vrepl_storage::mirror::MirrorState;
+    #[derive(serde::Serialize)]
+    struct Groups {
+        protection_group: Vec<vrepl_cli::runbook::ProtectionGroup>,
+    }
+    let lab = vrepl_tests::FullLab::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = toml::to_string(&Groups {
+        protection_group: vec![lab.group("PG1")],
+    })
+    .unwrap();
+    for (cluster, sim) in lab.fabric.clusters().iter().zip(&lab.rest) {
+        cfg.push_str(&format!(
+            "\n[[cluster]]\nname = \"{cluster}\"\nurl = \"{}\"\nusername = \"{}\"\npassword_env = \"E2E_ONTAP_PASSWORD\"\n",
+            sim.url().as_str().trim_end_matches('/'),
+            sim.credentials().0
+        ));
+    }
+    for (name, server) in &lab.ssh {
+        cfg.push_str(&format!(
+            "\n[[esx_host]]\nname = \"{name}\"\naddress = \"127.0.0.1\"\nport = {}\npassword_env = \"E2E_ESX_PASSWORD\"\nknown_hosts = \"{}\"\n",
+            server.port(),
+            lab.known_hosts.display()
+        ));
+    }
+    let path = dir.path().join("snapctl.toml");
+    std::fs::write(&path, cfg).unwrap();
+    let run = |args: &[&str]| {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_snapctl-e2e"));
+        c.arg("--config").arg(&path).args(args);
+        c.env("E2E_ONTAP_PASSWORD", lab.rest[0].credentials().1)
+            .env("E2E_ESX_PASSWORD", "vmware1!");
+        c.env("SNAPCTL_RUNS_DIR", dir.path().join("runs"))
+            .env("HOME", dir.path());
+        c.output()
+    };
+    let out = run(&["failover", "--planned", "PG1", "--yes", "-o", "json"])
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        lab.state("fas2020upper:RG1FV1", "fas2050upper:RG1FV1_SM")
+            .await,
+        Some(MirrorState::BrokenOff)
+    );
+    assert!(lab.mounted("site2-esx2").await.contains(&"RP2".to_string()));
+
+    lab.write_vmfs(
+        "fas2050upper:RG1FV2_SM",
+        "RP2.lun",
+        "HR Database/at-site-2.log",
+        b"from Site 2",
+    )
+    .unwrap();
+    let out = run(&["failback", "PG1", "--yes"]).await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        lab.read_vmfs(
+            "fas2020upper:RG1FV2",
+            "RP2.lun",
+            "HR Database/at-site-2.log"
+        )
+        .unwrap(),
+        b"from Site 2"
+    );
+    assert_eq!(
+        lab.state("fas2020upper:RG1FV2", "fas2050upper:RG1FV2_SM")
+            .await,
+        Some(MirrorState::Snapmirrored)
     );
 }

@@ -66,6 +66,10 @@ pub struct Config {
     /// ([`crate::runbook::ProtectionGroup`]).
     #[serde(default, rename = "protection_group")]
     pub protection_groups: Vec<crate::runbook::ProtectionGroup>,
+    /// `[[esx_host]]`: the ESX hosts protection groups name
+    /// ([`crate::runbook::env::EsxHostConfig`]).
+    #[serde(default, rename = "esx_host")]
+    pub esx_hosts: Vec<crate::runbook::env::EsxHostConfig>,
 }
 
 /// A site.

@@ -80,6 +80,9 @@ pub struct RunArgs {
     /// The workloads are already shut down: do not ask
     #[arg(long)]
     pub yes: bool,
+    /// How long a step may wait for one transfer before the run stops (resume-run goes on)
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    pub transfer_timeout: u64,
 }
 
 /// `failover`.
@@ -268,7 +271,12 @@ pub async fn run(ctx: &Ctx, session: &Session, command: &RunbookCommand) -> CliR
             )
         }
         None => match session.config.as_ref() {
-            Some(cfg) => (cfg.protection_groups.clone(), None),
+            Some(cfg) => {
+                for h in &cfg.esx_hosts {
+                    env = env.with_host(h.name.clone(), h.connect().map_err(to_cli)?);
+                }
+                (cfg.protection_groups.clone(), None)
+            }
             None => {
                 return Err(CliError::usage(
                     "the lab is being served by snapctl lab serve, in another process",
@@ -426,6 +434,7 @@ fn runner(
     options.concurrency = args.concurrency;
     options.skip_checks = args.skip_checks.clone();
     options.accept_loss = args.accept_loss.clone();
+    options.poll.deadline = std::time::Duration::from_secs(args.transfer_timeout);
     let operator: Arc<dyn Operator> = match (&args.hook, args.yes) {
         (Some(cmd), _) => Arc::new(HookCommand {
             program: "sh".into(),
