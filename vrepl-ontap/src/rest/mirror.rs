@@ -449,7 +449,12 @@ impl MirrorControl for OntapRestClient {
                 MirrorOp::Initialize,
                 &rel,
                 "start its baseline",
-                |r| r.transfer.is_busy() || r.state != rel.state || r.last_transfer.is_some(),
+                // Started, finished, or ended differently from the last try.
+                |r| {
+                    r.transfer.is_busy()
+                        || r.state != rel.state
+                        || r.last_transfer != rel.last_transfer
+                },
             )
             .await?;
         Ok(report(MirrorOp::Initialize, Some(now.model)))
