@@ -778,3 +778,36 @@ async fn without_snapshot_deltas_a_resync_is_refused_unless_accepted() {
         "nothing changed"
     );
 }
+
+#[tokio::test]
+async fn an_update_posts_a_transfer_and_reports_its_progress() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(
+        200,
+        relationship("snapmirrored", json!({"state": "success"})),
+    )
+    .reply(201, json!({}))
+    .reply(
+        200,
+        relationship(
+            "snapmirrored",
+            json!({"state": "transferring", "uuid": "x-9", "bytes_transferred": 4096}),
+        ),
+    );
+    let report = client.update(&dst()).await.unwrap();
+    let rel = report.relationship.unwrap();
+    assert_eq!(rel.transfer, TransferStatus::Transferring);
+    assert_eq!(rel.progress.unwrap().bytes_transferred, 4096);
+    let post = &s.seen()[2];
+    assert_eq!(
+        (post.method.as_str(), post.path.as_str()),
+        ("POST", "/api/snapmirror/relationships/rel-1/transfers")
+    );
+    assert_eq!(post.body, Some(json!({})));
+    assert_eq!(
+        s.seen().len(),
+        4,
+        "connect, lookup, POST, read: no job for a transfer"
+    );
+}
