@@ -6,7 +6,8 @@ use vrepl_ontap::rest::errors::{to_error, Context, MirrorContext};
 use vrepl_ontap::rest::request::ApiRequest;
 use vrepl_ontap::rest::wire::{
     decode, ClusterRecord, Collection, ErrorBody, ExportRuleRecord, IgroupRecord, Job, JobLinkBody,
-    JobState, LunMapRecord, LunRecord, RelationshipRecord, SnapshotRecord, VolumeRecord,
+    JobState, LunMapRecord, LunRecord, RelationshipRecord, SnapshotDeltaRecord, SnapshotRecord,
+    VolumeRecord,
 };
 use vrepl_storage::mirror::{MirrorOp, MirrorState, TransferKind, TransferResult, TransferStatus};
 use vrepl_storage::model::{IgroupProtocol, Initiator, OsType, VolumeType};
@@ -326,4 +327,22 @@ fn malformed_answers_name_what_is_wrong() {
         .into_model(EP)
         .unwrap_err();
     assert!(e.to_string().contains("source.path"), "{e}");
+}
+
+#[test]
+fn snapshot_deltas() {
+    let page: Collection<SnapshotDeltaRecord> =
+        decode(EP, "deltas", fixture!("snapshots_delta.json")).unwrap();
+    let d: Vec<(String, u64)> = page
+        .records
+        .into_iter()
+        .map(|r| (r.name.unwrap(), r.delta.unwrap().size_consumed.unwrap()))
+        .collect();
+    assert_eq!(
+        d,
+        [
+            ("hourly.2022-06-29_1105".to_string(), 675840),
+            ("hourly.2022-06-29_1205".to_string(), 507904)
+        ]
+    );
 }

@@ -453,6 +453,11 @@ async fn reverse_resync_is_one_patch_with_swapped_paths_on_9_9_1() {
         .reply(200, json!({"records": [{"uuid": "dst", "name": "RG1FV1_SM", "svm": {"name": "fas2050upper"}, "type": "rw", "state": "online", "size": 1}]}))
         .reply(200, json!({"records": [snap(common, "2026-11-22T00:00:00Z"), snap("after_break", "2026-11-22T01:00:00Z")]}))
         .reply(200, json!({"job": {"uuid": "j", "state": "success"}}));
+    // 9.12+: the delta from the common snapshot to the old source's active file system is 0.
+    site1.reply(
+        200,
+        json!({"records": [{"uuid": "s", "name": common, "delta": {"size_consumed": 0, "time_elapsed": "PT1H"}}]}),
+    );
     // the reversed relationship, now on the peer
     site1.reply(200, json!({"records": [{
         "uuid": "rel-2", "source": {"path": "fas2050upper:RG1FV1_SM"}, "destination": {"path": "fas2020upper:RG1FV1"},
@@ -461,6 +466,13 @@ async fn reverse_resync_is_one_patch_with_swapped_paths_on_9_9_1() {
         .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Refuse)
         .await
         .unwrap();
+    let delta = &site1.seen()[3];
+    assert_eq!(delta.path, "/api/storage/volumes/src/snapshots");
+    assert!(
+        delta.query.contains("fields=name%2Cdelta"),
+        "{}",
+        delta.query
+    );
     let new = report.relationship.unwrap();
     assert_eq!(new.destination.to_string(), "fas2020upper:RG1FV1");
     assert!(report.discarded.unwrap().is_empty());
@@ -502,10 +514,12 @@ async fn reverse_resync_before_9_9_1_creates_the_reverse_on_the_source_cluster()
         .reply(200, reversed.clone())
         .reply(200, json!({"job": {"uuid": "j3", "state": "success"}}))
         .reply(200, reversed);
-    client
-        .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Refuse)
+    // 9.8 has no snapshot delta: the loss cannot be measured, so only an explicit accept goes on.
+    let report = client
+        .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Accept)
         .await
         .unwrap();
+    assert!(report.discarded.unwrap().unmeasured);
     let mine = s.seen();
     let delete = mine.iter().find(|r| r.method == "DELETE").unwrap();
     assert_eq!(delete.path, "/api/snapmirror/relationships/rel-1");
@@ -710,5 +724,90 @@ async fn a_reverse_resync_without_the_source_cluster_needs_an_explicit_accept() 
     assert!(
         s.seen().iter().all(|r| r.method == "GET"),
         "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn a_resync_preview_measures_the_loss_with_snapshot_deltas() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    let snap =
+        |name: &str, at: &str| json!({"uuid": name, "name": name, "create_time": at, "size": 3000});
+    let common = "snapmirror.x_1.2026-11-22_000000";
+    s.reply(200, relationship("broken_off", json!({"state": "success"})))
+        .reply(200, json!({"records": [{"uuid": "dst", "name": "RG1FV1_SM", "svm": {"name": "fas2050upper"}, "type": "rw", "state": "online", "size": 1}]}))
+        .reply(200, json!({"records": [snap(common, "2026-11-22T00:00:00Z"), snap("site2_work", "2026-11-22T01:00:00Z")]}))
+        .reply(200, json!({"records": [{"name": common, "delta": {"size_consumed": 3500}}]}))
+        .reply(200, json!({"records": [{"name": "site2_work", "delta": {"size_consumed": 500}}]}));
+    let preview = client.resync_preview(&dst()).await.unwrap();
+    assert_eq!(preview.common_snapshot.unwrap().as_str(), common);
+    let d = preview.discard;
+    assert_eq!(d.snapshots, vec![SnapshotName::new("site2_work").unwrap()]);
+    assert_eq!(
+        (d.bytes, d.unsnapshotted_bytes, d.unmeasured),
+        (3000, 500, false)
+    );
+    let asked: Vec<String> = s.seen()[4..].iter().map(|r| r.query.clone()).collect();
+    assert!(
+        asked[0].contains(&format!("name={}", common.replace(':', "%3A"))),
+        "{asked:?}"
+    );
+    assert!(asked[1].contains("name=site2_work"), "{asked:?}");
+}
+
+#[tokio::test]
+async fn without_snapshot_deltas_a_resync_is_refused_unless_accepted() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    let snap = json!({"uuid": "c", "name": "snapmirror.x_1.2026-11-22_000000", "create_time": "2026-11-22T00:00:00Z"});
+    let volume = json!({"records": [{"uuid": "dst", "name": "RG1FV1_SM", "svm": {"name": "fas2050upper"}, "type": "rw", "state": "online", "size": 1}]});
+    s.reply(200, relationship("broken_off", json!({"state": "success"})))
+        .reply(200, volume)
+        .reply(200, json!({"records": [snap]}))
+        .reply(400, json!({"error": {"message": "The value \"delta\" is invalid for field \"fields\" (<field,...>)", "code": "262197", "target": "fields"}}));
+    let e = client
+        .resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Refuse)
+        .await
+        .unwrap_err();
+    match &e {
+        Error::WouldLoseData { discard, .. } => assert!(discard.unmeasured, "{discard:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        s.seen().iter().all(|r| r.method == "GET"),
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn an_update_posts_a_transfer_and_reports_its_progress() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(
+        200,
+        relationship("snapmirrored", json!({"state": "success"})),
+    )
+    .reply(201, json!({}))
+    .reply(
+        200,
+        relationship(
+            "snapmirrored",
+            json!({"state": "transferring", "uuid": "x-9", "bytes_transferred": 4096}),
+        ),
+    );
+    let report = client.update(&dst()).await.unwrap();
+    let rel = report.relationship.unwrap();
+    assert_eq!(rel.transfer, TransferStatus::Transferring);
+    assert_eq!(rel.progress.unwrap().bytes_transferred, 4096);
+    let post = &s.seen()[2];
+    assert_eq!(
+        (post.method.as_str(), post.path.as_str()),
+        ("POST", "/api/snapmirror/relationships/rel-1/transfers")
+    );
+    assert_eq!(post.body, Some(json!({})));
+    assert_eq!(
+        s.seen().len(),
+        4,
+        "connect, lookup, POST, read: no job for a transfer"
     );
 }

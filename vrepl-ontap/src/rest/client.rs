@@ -14,7 +14,7 @@ use super::errors::{is_unknown_field, Context};
 use super::jobs;
 use super::request::{self, ApiRequest};
 use super::transport::{Reply, Transport};
-use super::wire::{ClusterRecord, SnapshotRecord, SvmRecord, VolumeRecord};
+use super::wire::{ClusterRecord, SnapshotDeltaRecord, SnapshotRecord, SvmRecord, VolumeRecord};
 
 /// A client of one ONTAP cluster's REST API, implementing [`vrepl_storage::StorageArray`] and
 /// [`vrepl_storage::MirrorControl`].
@@ -36,6 +36,9 @@ pub(crate) struct Inner {
     pub(crate) peers: Mutex<Vec<OntapRestClient>>,
     /// Whether snapshot `size` may be asked for (9.9+, until the cluster says it does not know it).
     pub(crate) snapshot_size: AtomicBool,
+    /// Whether snapshot `delta` may be asked for (9.12+, until the cluster says it does not
+    /// know it).
+    pub(crate) snapshot_delta: AtomicBool,
     /// Relationships (uuids) this client quiesced while they were transferring. REST has no
     /// "quiescing" state: such a relationship reads `snapmirrored` and `transferring` until the
     /// transfer ends and it turns `paused`, so the client remembers what it asked for.
@@ -80,6 +83,7 @@ impl OntapRestClient {
                 job_timeout: config.job_timeout,
                 peers: Mutex::new(Vec::new()),
                 snapshot_size: AtomicBool::new((v.generation, v.major, v.minor) >= (9, 9, 0)),
+                snapshot_delta: AtomicBool::new((v.generation, v.major, v.minor) >= (9, 12, 0)),
                 quiescing: Mutex::new(HashSet::new()),
             }),
         })
@@ -116,6 +120,7 @@ impl OntapRestClient {
                 job_timeout: peer.inner.job_timeout,
                 peers: Mutex::new(Vec::new()),
                 snapshot_size: AtomicBool::new(peer.inner.snapshot_size.load(Ordering::Relaxed)),
+                snapshot_delta: AtomicBool::new(peer.inner.snapshot_delta.load(Ordering::Relaxed)),
                 quiescing: Mutex::new(HashSet::new()),
             }),
         };
@@ -208,6 +213,36 @@ impl OntapRestClient {
         self.transport()
             .get_all(request::snapshots(&volume.uuid, name, false), &ctx)
             .await
+    }
+
+    /// Bytes that differ between `snapshot` and the volume's active file system (ONTAP's
+    /// snapshot `delta`, 9.12+); `None` when the cluster cannot say.
+    pub(crate) async fn delta_since(
+        &self,
+        volume: &Volume,
+        snapshot: &SnapshotName,
+    ) -> Result<Option<u64>> {
+        if !self.inner.snapshot_delta.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let ctx = self.ctx(ObjectKind::Snapshot, format!("{}@{snapshot}", volume.path));
+        match self
+            .transport()
+            .get_all::<SnapshotDeltaRecord>(request::snapshot_delta(&volume.uuid, snapshot), &ctx)
+            .await
+        {
+            Ok(records) => Ok(records
+                .into_iter()
+                .find(|r| r.name.as_deref() == Some(snapshot.as_str()))
+                .and_then(|r| r.delta)
+                .and_then(|d| d.size_consumed)),
+            Err(e) if is_unknown_field(&e) => {
+                tracing::debug!(cluster = %self.inner.cluster, "no snapshot delta field");
+                self.inner.snapshot_delta.store(false, Ordering::Relaxed);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// A volume's snapshots, oldest first.

@@ -15,7 +15,7 @@ use vrepl_storage::mirror::{
     NewRelationship, OnTransfer, OpReport, Refusal, ResyncPreview, TransferProgress,
     TransferStatus,
 };
-use vrepl_storage::model::{Snapshot, VolumeName, VolumePath};
+use vrepl_storage::model::{Snapshot, Volume, VolumeName, VolumePath};
 use vrepl_storage::{Error, MirrorControl, ObjectKind, Result};
 
 use super::client::OntapRestClient;
@@ -222,10 +222,38 @@ impl OntapRestClient {
         }
     }
 
-    /// The snapshots of a volume on this cluster.
-    async fn volume_snapshots(&self, path: &VolumePath) -> Result<Vec<Snapshot>> {
+    /// A volume on this cluster and its snapshots, oldest first.
+    async fn volume_snapshots(&self, path: &VolumePath) -> Result<(Volume, Vec<Snapshot>)> {
         let v = self.find_volume(path).await?;
-        self.snapshots_of(&v).await
+        let snapshots = self.snapshots_of(&v).await?;
+        Ok((v, snapshots))
+    }
+
+    /// Measures what rolling `volume` back to the preview's common snapshot loses, with ONTAP's
+    /// snapshot `delta`: from the common snapshot to now is the whole loss; from the newest
+    /// snapshot to now is what no snapshot holds. Without `delta` (before 9.12) the loss is
+    /// unmeasured, which the safe API treats as a loss.
+    async fn measure(&self, volume: &Volume, preview: &mut ResyncPreview) -> Result<()> {
+        let Some(common) = preview.common_snapshot.clone() else {
+            return Ok(());
+        };
+        let Some(total) = self.delta_since(volume, &common).await? else {
+            preview.discard.unmeasured = true;
+            return Ok(());
+        };
+        let since_newest = match preview.discard.snapshots.last() {
+            Some(newest) => match self.delta_since(volume, newest).await? {
+                Some(d) => d,
+                None => {
+                    preview.discard.unmeasured = true;
+                    return Ok(());
+                }
+            },
+            None => total,
+        };
+        preview.discard.unsnapshotted_bytes = since_newest;
+        preview.discard.bytes = total.saturating_sub(since_newest);
+        Ok(())
     }
 
     /// What rolling `rolled_back` (whose snapshots are `rolled`) back to the newest snapshot it
@@ -263,8 +291,8 @@ impl OntapRestClient {
             common_snapshot: common.map(|c| c.name),
             discard: Discard {
                 snapshots: newer.iter().map(|s| s.name.clone()).collect(),
+                // Until measured: the newer snapshots' sizes (9.9+), nothing else known.
                 bytes: newer.iter().map(|s| s.changed_bytes).sum(),
-                // ONTAP 9.8's public REST reports no bytes written since the newest snapshot.
                 unsnapshotted_bytes: 0,
                 unmeasured: false,
             },
@@ -278,7 +306,7 @@ impl OntapRestClient {
         path: &VolumePath,
     ) -> Option<Result<Vec<Snapshot>>> {
         let peer = self.peer(cluster)?;
-        match peer.volume_snapshots(path).await {
+        match peer.volume_snapshots(path).await.map(|(_, s)| s) {
             Err(e) if e.is_retryable() => {
                 tracing::warn!(peer = %peer.endpoint(), error = %e, "source cluster unreachable; judging the common snapshot from the destination alone");
                 None
@@ -289,17 +317,14 @@ impl OntapRestClient {
 
     async fn preview(&self, rel: &Relationship) -> Result<ResyncPreview> {
         let m = &rel.model;
-        let rolled = self.volume_snapshots(&m.destination).await?;
+        let (volume, rolled) = self.volume_snapshots(&m.destination).await?;
         let other = self
             .peer_snapshots(m.source_cluster.as_ref(), &m.source)
             .await
             .transpose()?;
-        Ok(Self::preview_from(
-            m.clone(),
-            m.destination.clone(),
-            rolled,
-            other,
-        ))
+        let mut preview = Self::preview_from(m.clone(), m.destination.clone(), rolled, other);
+        self.measure(&volume, &mut preview).await?;
+        Ok(preview)
     }
 
     async fn reverse_preview(&self, rel: &Relationship) -> Result<ResyncPreview> {
@@ -312,14 +337,11 @@ impl OntapRestClient {
                 m.source_cluster.as_ref().map(|c| c.as_str()).unwrap_or("the source cluster")
             ))
         })?;
-        let rolled = peer.volume_snapshots(&m.source).await?;
-        let other = self.volume_snapshots(&m.destination).await?;
-        Ok(Self::preview_from(
-            m.clone(),
-            m.source.clone(),
-            rolled,
-            Some(other),
-        ))
+        let (volume, rolled) = peer.volume_snapshots(&m.source).await?;
+        let (_, other) = self.volume_snapshots(&m.destination).await?;
+        let mut preview = Self::preview_from(m.clone(), m.source.clone(), rolled, Some(other));
+        peer.measure(&volume, &mut preview).await?;
+        Ok(preview)
     }
 
     fn refuse_loss(op: MirrorOp, preview: &ResyncPreview, discard: DiscardPolicy) -> Result<()> {
@@ -427,7 +449,12 @@ impl MirrorControl for OntapRestClient {
                 MirrorOp::Initialize,
                 &rel,
                 "start its baseline",
-                |r| r.transfer.is_busy() || r.state != rel.state || r.last_transfer.is_some(),
+                // Started, finished, or ended differently from the last try.
+                |r| {
+                    r.transfer.is_busy()
+                        || r.state != rel.state
+                        || r.last_transfer != rel.last_transfer
+                },
             )
             .await?;
         Ok(report(MirrorOp::Initialize, Some(now.model)))

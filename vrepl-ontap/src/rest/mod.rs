@@ -38,10 +38,11 @@
 
 //! # What REST cannot tell, and how the driver copes
 //!
-//! - **Writes since the newest snapshot.** No public REST field reports them, so a resync
-//!   preview lists the snapshots newer than the common one (with their `size` on 9.9+) but
-//!   reports `unsnapshotted_bytes` as 0. Take a snapshot of a broken-off destination before
-//!   previewing if writes since the break must be counted.
+//! - **What a resync rolls back.** The snapshots newer than the common one are listed (with
+//!   their `size` on 9.9+); the bytes come from the snapshot `delta` field (9.12+: from the
+//!   common snapshot, and from the newest one, to the active file system). Before 9.12, or on
+//!   a cluster that refuses the field, the loss is reported as unmeasured, so
+//!   `DiscardPolicy::Refuse` refuses and the caller must accept the loss explicitly.
 //! - **The source's snapshots** are on the other cluster: give the client that cluster with
 //!   [`OntapRestClient::add_peer`]. Without it the common snapshot is the relationship's
 //!   exported snapshot (or the destination's newest SnapMirror snapshot), and a reverse-resync

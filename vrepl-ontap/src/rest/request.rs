@@ -273,6 +273,16 @@ pub fn snapshots(volume_uuid: &str, name: Option<&SnapshotName>, with_size: bool
     .query_opt("name", name)
 }
 
+/// What differs between one snapshot and the volume's active file system (9.12+, the
+/// advanced `delta` field: `size_consumed` bytes over `time_elapsed`).
+pub fn snapshot_delta(volume_uuid: &str, snapshot: &SnapshotName) -> ApiRequest {
+    ApiRequest::collection(
+        format!("/api/storage/volumes/{}/snapshots", segment(volume_uuid)),
+        "name,delta",
+    )
+    .query("name", snapshot.as_str())
+}
+
 /// Takes a snapshot.
 pub fn create_snapshot(volume_uuid: &str, name: &SnapshotName) -> ApiRequest {
     ApiRequest::new(

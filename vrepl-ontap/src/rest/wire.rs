@@ -635,6 +635,24 @@ impl SnapshotRecord {
     }
 }
 
+/// A snapshot's `delta` (9.12+): what changed between it and the active file system.
+#[derive(Debug, Deserialize)]
+pub struct SnapshotDeltaRecord {
+    /// The snapshot.
+    pub name: Option<String>,
+    /// The delta.
+    pub delta: Option<Delta>,
+}
+
+/// `delta`.
+#[derive(Debug, Deserialize)]
+pub struct Delta {
+    /// Bytes that differ.
+    pub size_consumed: Option<u64>,
+    /// ISO-8601 duration between the two.
+    pub time_elapsed: Option<String>,
+}
+
 /// A LUN record.
 #[derive(Debug, Deserialize)]
 pub struct LunRecord {
