@@ -154,8 +154,12 @@ pub struct FullLab {
     pub lab: Lab,
     /// The emulated hosts, by name, to look at what they see.
     pub hosts: std::collections::BTreeMap<String, vrepl_esx::sim::EmulatedHost>,
-    _rest: Vec<vrepl_ontap::sim::RestSimulator>,
-    _ssh: Vec<vrepl_esx::sim::SshServer>,
+    /// The REST simulators, one per cluster.
+    pub rest: Vec<vrepl_ontap::sim::RestSimulator>,
+    /// The SSH servers in front of the hosts, by host name.
+    pub ssh: std::collections::BTreeMap<String, vrepl_esx::sim::SshServer>,
+    /// The known_hosts file naming the servers' keys.
+    pub known_hosts: PathBuf,
 }
 
 impl std::ops::Deref for FullLab {
@@ -205,8 +209,11 @@ impl FullLab {
             env = env.with_array(Arc::new(client));
         }
         let known_hosts = runs.path().join("known_hosts");
-        let (mut ssh, mut hosts, mut lines) =
-            (Vec::new(), std::collections::BTreeMap::new(), String::new());
+        let (mut ssh, mut hosts, mut lines) = (
+            std::collections::BTreeMap::new(),
+            std::collections::BTreeMap::new(),
+            String::new(),
+        );
         for spec in fabric.topology().hosts {
             let host = EmulatedHost::from_lab(&fabric, &spec.name).expect("lab host");
             let server = SshServer::start(host.clone(), "root", "vmware1!")
@@ -223,7 +230,7 @@ impl FullLab {
                 Arc::new(vrepl_esx::EsxcliHost::connect(config)),
             );
             hosts.insert(spec.name.clone(), host);
-            ssh.push(server);
+            ssh.insert(spec.name.clone(), server);
         }
         std::fs::write(&known_hosts, lines).expect("known_hosts");
         // Every host has looked at its SAN once, as hosts in service have.
@@ -240,8 +247,9 @@ impl FullLab {
                 runs,
             },
             hosts,
-            _rest: rest,
-            _ssh: ssh,
+            rest,
+            ssh,
+            known_hosts,
         }
     }
 

@@ -585,3 +585,42 @@ fn a_dry_run_lists_every_call_and_counts_them() {
     );
     assert!(text.contains("[destructive]"), "{text}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_dr_test_beyond_the_rpo_is_refused_unless_the_check_is_skipped_and_the_report_says_so() {
+    let lab = Lab::storage_only();
+    let mut pg1 = lab.group("PG1");
+    pg1.rpo_secs = Some(60);
+    tokio::time::advance(std::time::Duration::from_secs(300)).await;
+    let err = lab
+        .runner()
+        .run(plan::test_start(std::slice::from_ref(&pg1)).unwrap())
+        .await
+        .unwrap_err();
+    let RunbookError::Preflight(failed) = &err else {
+        panic!("{err}")
+    };
+    assert!(
+        !failed.is_empty() && failed.iter().all(|c| c.check == "lag_within_rpo"),
+        "{err}"
+    );
+    assert!(
+        lab.volumes().await.iter().all(|v| !v.ends_with("_Clone")),
+        "nothing was changed"
+    );
+
+    let mut opts = lab.options();
+    opts.skip_checks = vec!["lag_within_rpo".into()];
+    let run = vrepl_cli::runbook::Runner::new(lab.env.clone(), opts)
+        .run(plan::test_start(&[pg1]).unwrap())
+        .await
+        .unwrap();
+    assert!(
+        run.report
+            .warnings
+            .iter()
+            .any(|w| w.contains("check lag_within_rpo") && w.contains("skipped")),
+        "{:?}",
+        run.report.warnings
+    );
+}

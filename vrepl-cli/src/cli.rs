@@ -121,6 +121,9 @@ pub enum Command {
     Config(ConfigCommand),
     /// The embedded two-site lab: where it lives, reset, serve, write and read files
     Lab(LabArgs),
+    /// Runbooks: test start|cleanup, failover, failback, reprotect, resume-run
+    #[command(flatten)]
+    Runbook(crate::commands::runbook::RunbookCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff)

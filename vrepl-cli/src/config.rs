@@ -62,6 +62,14 @@ pub struct Config {
     /// `[[group]]`: protection groups.
     #[serde(default, rename = "group")]
     pub groups: Vec<GroupConfig>,
+    /// `[[protection_group]]`: full protection groups for the runbooks
+    /// ([`crate::runbook::ProtectionGroup`]).
+    #[serde(default, rename = "protection_group")]
+    pub protection_groups: Vec<crate::runbook::ProtectionGroup>,
+    /// `[[esx_host]]`: the ESX hosts protection groups name
+    /// ([`crate::runbook::env::EsxHostConfig`]).
+    #[serde(default, rename = "esx_host")]
+    pub esx_hosts: Vec<crate::runbook::env::EsxHostConfig>,
 }
 
 /// A site.
@@ -292,6 +300,7 @@ impl Config {
                 "cannot read configuration file {}: {e}",
                 path.display()
             ))
+            .with_hint("snapctl config show prints an example; without --config and SNAPCTL_CONFIG, snapctl uses the lab")
         })?;
         Self::parse(&text).map_err(|e| e.context(path.display()))
     }

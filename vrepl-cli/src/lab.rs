@@ -411,6 +411,11 @@ pub struct LabRun {
 }
 
 impl LabRun {
+    /// The world, when this run holds it (not while `lab serve` does).
+    pub fn fabric(&self) -> Option<&Fabric> {
+        self.own.as_ref().map(|(fabric, _)| fabric)
+    }
+
     /// Locks and loads the lab, serves it on loopback, and connects to it.
     pub async fn open(dir: &LabDir) -> CliResult<Self> {
         let lock = match acquire(dir).await? {

@@ -120,7 +120,10 @@ pub async fn run(cli: Cli, printer: &Printer) -> CliResult<()> {
         backend: session.backend.clone(),
         printer: printer.clone(),
     };
-    let result = dispatch(&ctx, &cli.command, &source, session.config.as_ref()).await;
+    let result = match &cli.command {
+        Command::Runbook(c) => commands::runbook::run(&ctx, &session, c).await,
+        other => dispatch(&ctx, other, &source, session.config.as_ref()).await,
+    };
     let closed = session.close().await;
     result.and(closed)
 }
@@ -151,6 +154,7 @@ async fn dispatch(
         // Handled before a session is opened.
         Command::Config(ConfigCommand::Show)
         | Command::Lab(_)
+        | Command::Runbook(_)
         | Command::Completions(_)
         | Command::Man => Ok(()),
     }

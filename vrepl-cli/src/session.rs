@@ -44,6 +44,12 @@ impl Session {
         }
     }
 
+    /// The lab's world, when the session is the embedded lab and holds it (not while
+    /// `snapctl lab serve` does).
+    pub fn lab_fabric(&self) -> Option<&vrepl_storage::sim::Fabric> {
+        self.lab.as_ref().and_then(|run| run.fabric())
+    }
+
     /// Ends the run; in the lab, stops the simulators and saves the world.
     pub async fn close(self) -> CliResult<()> {
         match self.lab {

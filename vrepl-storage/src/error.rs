@@ -242,6 +242,12 @@ fn discard_note(d: &Discard) -> String {
             human_bytes(d.unsnapshotted_bytes)
         ));
     }
+    if d.unmeasured {
+        parts.push(
+            "whatever was written since the common snapshot (this array cannot measure it)"
+                .to_string(),
+        );
+    }
     if parts.is_empty() {
         parts.push("data on the destination".to_string());
     }
@@ -350,6 +356,7 @@ mod tests {
                 snapshots: vec![SnapshotName::new("hourly.0").unwrap()],
                 bytes: 2048,
                 unsnapshotted_bytes: 10,
+                unmeasured: false,
             },
         };
         let s = e.to_string();
@@ -357,6 +364,24 @@ mod tests {
             s.contains("hourly.0 (2.0 KiB)") && s.contains("10 B written since the last snapshot"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn an_unmeasurable_loss_is_named_as_such() {
+        let e = Error::WouldLoseData {
+            op: MirrorOp::Resync,
+            target: "fas2050upper:RG1FV1_SM".into(),
+            discard: Discard {
+                unmeasured: true,
+                ..Discard::default()
+            },
+        };
+        assert!(e.to_string().contains("cannot measure it"), "{e}");
+        assert!(!Discard {
+            unmeasured: true,
+            ..Discard::default()
+        }
+        .is_empty());
     }
 
     #[test]

@@ -70,6 +70,27 @@ async fn create(ctx: &Ctx, args: &CloneCreateArgs) -> CliResult<()> {
             .map(JunctionPath::new)
             .transpose()?,
     };
+    if let Some(wanted) = &spec.parent_snapshot {
+        // Checked here so that a typo reads as a missing snapshot, not as whatever the array's
+        // failed clone job says.
+        let snapshots = parent.cluster.array.list_snapshots(&spec.parent).await?;
+        if !snapshots.iter().any(|s| &s.name == wanted) {
+            let newest: Vec<String> = snapshots
+                .iter()
+                .rev()
+                .take(3)
+                .map(|s| s.name.to_string())
+                .collect();
+            return Err(
+                CliError::not_found(format!("{} has no snapshot {wanted}", spec.parent)).with_hint(
+                    format!(
+                "leave out --snapshot to use the newest SnapMirror snapshot; the newest are: {}",
+                newest.join(", ")
+            ),
+                ),
+            );
+        }
+    }
     if args.dry_run {
         return print_dry_run(
             ctx,

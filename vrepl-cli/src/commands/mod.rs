@@ -10,6 +10,7 @@ pub mod lab;
 pub mod lun;
 pub mod mirror;
 pub mod resync;
+pub mod runbook;
 pub mod show;
 pub mod transfer;
 

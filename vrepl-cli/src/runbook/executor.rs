@@ -62,6 +62,10 @@ pub enum Boundary {
 /// Called at every step boundary; `true` stops the run there, as a crash or Ctrl-C would.
 pub type InterruptHook = Arc<dyn Fn(&str, Boundary) -> bool + Send + Sync>;
 
+/// Called after every step acted and before its end is journaled: a simulated world persists
+/// itself here, as a real array's state persists on its own.
+pub type CheckpointHook = Arc<dyn Fn() -> RunbookResult<()> + Send + Sync>;
+
 /// Runs plans against an environment.
 #[derive(Clone)]
 pub struct Runner {
@@ -70,6 +74,7 @@ pub struct Runner {
     progress: Arc<dyn Progress>,
     operator: Arc<dyn Operator>,
     interrupt: Option<InterruptHook>,
+    checkpoint: Option<CheckpointHook>,
 }
 
 impl fmt::Debug for Runner {
@@ -99,6 +104,7 @@ impl Runner {
             progress: Arc::new(Silent),
             operator: Arc::new(AlreadyStopped),
             interrupt: None,
+            checkpoint: None,
         }
     }
 
@@ -117,6 +123,12 @@ impl Runner {
     /// Stops the run where `hook` says.
     pub fn with_interrupt(mut self, hook: InterruptHook) -> Self {
         self.interrupt = Some(hook);
+        self
+    }
+
+    /// Calls `hook` after every step's action, before its end reaches the journal.
+    pub fn with_checkpoint(mut self, hook: CheckpointHook) -> Self {
+        self.checkpoint = Some(hook);
         self
     }
 
@@ -311,7 +323,12 @@ impl Runner {
             operator: self.operator.as_ref(),
             earlier,
         };
-        let result = execute(&ps.step, &ctx).await;
+        let mut result = execute(&ps.step, &ctx).await;
+        if let Some(save) = &self.checkpoint {
+            if let Err(e) = save() {
+                result = result.and(Err(e));
+            }
+        }
         let millis = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
         if result.is_ok() && interrupted(Boundary::AfterAction) {
             stop.store(true, Ordering::SeqCst);

@@ -49,6 +49,7 @@ pub mod esx;
 pub mod executor;
 pub mod group;
 pub mod journal;
+pub mod lab_hosts;
 pub mod plan;
 pub mod preflight;
 pub mod progress;
@@ -57,6 +58,8 @@ pub mod step;
 
 pub use env::Environment;
 pub use error::{RunbookError, RunbookResult};
-pub use executor::{latest_run, Boundary, InterruptHook, RunOptions, RunResult, Runner};
+pub use executor::{
+    latest_run, Boundary, CheckpointHook, InterruptHook, RunOptions, RunResult, Runner,
+};
 pub use group::{EsxMode, ProtectionGroup};
 pub use plan::{Plan, RunbookKind};

@@ -2,8 +2,11 @@
 //! it. A failed check stops the run unless the operator names it to skip.
 //!
 //! Checks, by id: `cluster_reachable`, `host_reachable`, `esx_mode_matches`, `snapmirrored`,
-//! `healthy`, `lag_within_rpo`, `no_test_clone`, `relationship_exists`, `failed_over`,
-//! `no_unreplicated_writes`, `protected_copy_not_presented`.
+//! `no_test_clone`, `relationship_exists`, `failed_over`, `no_unreplicated_writes`,
+//! `protected_copy_not_presented`; and before a DR test or a planned failover, the checks of
+//! `snapctl check` ([`crate::checks::evaluate`]): `healthy`, `lag_within_rpo`,
+//! `last_transfer_succeeded`, `common_snapshot`, `destination_is_dp`, `no_transfer_in_flight`,
+//! `clone_parent_is_newest`.
 
 use std::collections::BTreeSet;
 
@@ -249,34 +252,38 @@ async fn check_replicating(
         rel.state.to_string(),
         format!("resync or resume {} first", p.destination),
     );
-    c.add(
-        "healthy",
-        p.describe(),
-        rel.healthy,
-        rel.unhealthy_reason
-            .clone()
-            .unwrap_or_else(|| "healthy".into()),
-        format!(
-            "fix the reason, then snapctl update {} --wait",
-            p.destination
-        ),
-    );
-    if let Some(rpo) = g.rpo_secs {
-        let lag = rel.lag.map(|l| l.as_secs());
-        c.add(
-            "lag_within_rpo",
-            p.describe(),
-            lag.is_some_and(|l| l <= rpo),
-            format!(
-                "lag {}, RPO {rpo}s",
-                lag.map(|l| format!("{l}s"))
-                    .unwrap_or_else(|| "unknown".into())
-            ),
-            format!(
-                "update {} before the test, or skip lag_within_rpo to test with older data",
-                p.destination
-            ),
-        );
+    // The checks of `snapctl check`, on the facts gathered through the run's arrays.
+    let mut facts = crate::checks::Facts {
+        destination: a.volume(&p.destination).await.ok(),
+        destination_snapshots: a.list_snapshots(&p.destination).await.unwrap_or_default(),
+        ..Default::default()
+    };
+    facts.clones = a
+        .list_volumes(Some(&p.destination.svm))
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| {
+            v.clone_parent
+                .as_ref()
+                .is_some_and(|cp| cp.volume == p.destination)
+        })
+        .collect();
+    facts.source_snapshots = Some(match env.array(p.source_cluster.as_str()) {
+        Ok(src) => src
+            .list_snapshots(&p.source)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    });
+    let rpo = g.rpo_secs.map(std::time::Duration::from_secs);
+    for o in crate::checks::evaluate(&rel, rpo, &facts) {
+        let (ok, detail) = match o.status {
+            crate::checks::Status::Pass => (true, o.detail),
+            crate::checks::Status::Fail => (false, o.detail),
+            crate::checks::Status::Unknown => (true, format!("undecided: {}", o.detail)),
+        };
+        c.add(o.check, p.describe(), ok, detail, o.fix.unwrap_or_default());
     }
 }
 

@@ -129,12 +129,19 @@ pub struct Discard {
     pub bytes: u64,
     /// Bytes written to the active file system since its newest snapshot, lost by the roll-back.
     pub unsnapshotted_bytes: u64,
+    /// The backend cannot measure what was written since the common snapshot (ONTAP before
+    /// 9.12 has no snapshot `delta` in its REST API), so a loss must be assumed.
+    #[serde(default)]
+    pub unmeasured: bool,
 }
 
 impl Discard {
     /// Whether anything would be lost.
     pub fn is_empty(&self) -> bool {
-        self.snapshots.is_empty() && self.bytes == 0 && self.unsnapshotted_bytes == 0
+        self.snapshots.is_empty()
+            && self.bytes == 0
+            && self.unsnapshotted_bytes == 0
+            && !self.unmeasured
     }
 
     /// Bytes lost in all.

@@ -4,7 +4,9 @@ use super::fabric::Fabric;
 use super::types::{DataPath, NfsExport, VisibleLun, VmfsHeader};
 use super::world::{Blob, LunData, SimVolume, World, VMFS_HEADER_BYTES};
 use crate::error::{Error, ObjectKind, Result};
-use crate::model::{naa_id_for_serial, Initiator, LunName, VolumePath, VolumeState, VolumeType};
+use crate::model::{
+    naa_id_for_serial, Initiator, LunName, SnapshotName, VolumePath, VolumeState, VolumeType,
+};
 
 /// Checks a relative file path: non-empty segments, no `.` or `..`.
 fn check_file_path(path: &str) -> Result<()> {
@@ -114,6 +116,26 @@ impl Fabric {
         }
         vol.unsnapshotted_bytes += data.len() as u64;
         Ok(())
+    }
+
+    /// Bytes that differ between a snapshot and the volume's active file system: what ONTAP's
+    /// `volume snapshot show-delta` (REST: the snapshot's `delta.size_consumed`, 9.12+) reports,
+    /// and what rolling the volume back to that snapshot would discard.
+    pub fn snapshot_delta(&self, volume: &VolumePath, snapshot: &SnapshotName) -> Result<u64> {
+        let w = self.touch();
+        let vol = w.volume(volume)?;
+        let at = vol
+            .snapshots
+            .iter()
+            .position(|s| &s.name == snapshot)
+            .ok_or_else(|| {
+                Error::not_found(ObjectKind::Snapshot, format!("{snapshot} in {volume}"))
+            })?;
+        let newer: u64 = vol.snapshots[at + 1..]
+            .iter()
+            .map(|s| s.changed_bytes)
+            .sum();
+        Ok(newer + vol.unsnapshotted_bytes)
     }
 
     /// Reads a file of a volume's active file system.

@@ -116,6 +116,7 @@ impl World {
             snapshots: newer.iter().map(|s| s.name.clone()).collect(),
             bytes: newer.iter().map(|s| s.changed_bytes).sum(),
             unsnapshotted_bytes: vol.unsnapshotted_bytes,
+            unmeasured: false,
         })
     }
 

@@ -203,3 +203,22 @@ async fn vol_paths_resolve_only_on_seven_mode() {
         .unwrap();
     assert_eq!(e.volume, vp("fas2020lower:RG2FV3"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn snapshot_delta_counts_what_a_roll_back_would_discard() {
+    let fabric = Fabric::lab();
+    let sm = vp("fas2050upper:RG1FV1_SM");
+    let dest = fabric.array("fas2050").unwrap();
+    dest.break_off(&sm, OnTransfer::Fail).await.unwrap();
+    let common = dest.resync_preview(&sm).await.unwrap().common_snapshot.unwrap();
+    assert_eq!(fabric.snapshot_delta(&sm, &common).unwrap(), 0);
+
+    let note = DataPath::vmfs(lun("RP1.lun"), "Failback Test/note.txt");
+    fabric.write_file(&sm, &note, b"written at Site 2").unwrap();
+    assert_eq!(fabric.snapshot_delta(&sm, &common).unwrap(), 17);
+    let preview = dest.resync_preview(&sm).await.unwrap();
+    assert_eq!(preview.discard.total_bytes(), 17);
+
+    let missing = crate::model::SnapshotName::new("nightly.0").unwrap();
+    assert!(fabric.snapshot_delta(&sm, &missing).unwrap_err().is_not_found());
+}
