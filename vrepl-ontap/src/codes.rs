@@ -65,7 +65,8 @@ const fn c(code: u32, message: &'static str, http_status: u16) -> OntapCode {
 
 // ---- generic codes (9.8 spec "ONTAP Error Response Codes"; observed message text) ----
 
-/// An object with the same identifiers exists already.
+/// An object with the same identifiers exists already (the spec's text is "An entry with the
+/// same identifiers already exists."; the short wire form here is not verified).
 pub const DUPLICATE_ENTRY: OntapCode = c(1, "duplicate entry", 409);
 /// A field has an invalid value, is missing, or an extra field was provided.
 pub const INVALID_FIELD: OntapCode = c(
@@ -113,7 +114,7 @@ pub const INVALID_VALUE_REASON: OntapCode = c(
     "Invalid value with reason provided in body of the error.",
     400,
 );
-/// trident's INVALID_ENTRY.
+/// trident's INVALID_ENTRY (message text not in the sources).
 pub const INVALID_ENTRY: OntapCode = c(655446, "invalid entry", 400);
 /// The SVM named does not exist.
 pub const SVM_NOT_FOUND: OntapCode = c(2621462, "The specified SVM does not exist.", 404);
@@ -138,7 +139,7 @@ pub const SM_RELATIONSHIP_EXISTS: OntapCode = c(
     "Relationship with specified destination volume already exists",
     409,
 );
-/// Source and destination are the same volume (POST).
+/// Source and destination are the same volume (POST; message text not in the sources).
 pub const SM_SOURCE_IS_DESTINATION: OntapCode = c(
     6619441,
     "The source and destination of a SnapMirror relationship cannot be the same",
@@ -236,7 +237,7 @@ pub const SM_STATE_ON_CREATE: OntapCode = c(
     "Specifying a state when creating a relationship is only supported when creating a destination endpoint",
     400,
 );
-/// Reverse PATCH whose paths do not match the relationship.
+/// Reverse PATCH whose paths do not match the relationship (message text not in the sources).
 pub const SM_REVERSE_PATHS_MISMATCH: OntapCode = c(
     13304120,
     "The specified source and destination paths do not match the paths of the relationship",
@@ -251,7 +252,7 @@ pub const VOLUME_HAS_CLONES: OntapCode = c(
     "Failed to delete volume because it has one or more clones.",
     409,
 );
-/// Volume busy (trident's VOLUME_BUSY_ERROR_REST).
+/// Volume busy (trident's VOLUME_BUSY_ERROR_REST; message text not in the sources).
 pub const VOLUME_BUSY: OntapCode = c(524486, "Volume is busy", 409);
 /// Mounting (`nas.path`) a DP volume that was never initialized
 /// (trident's DP_VOLUME_NOT_INITIALIZED; message text not captured in the sources).
@@ -285,7 +286,7 @@ pub const CLONE_SPLIT_INVALID: OntapCode = c(
 );
 /// An invalid or taken junction path.
 pub const NAS_PATH_INVALID: OntapCode = c(918252, "\"nas.path\" is invalid.", 400);
-/// An invalid volume `state` in PATCH.
+/// An invalid volume `state` in PATCH (message text not in the sources).
 pub const VOLUME_STATE_INVALID: OntapCode = c(918652, "Invalid volume state", 400);
 /// A snapshot with an owner (SnapMirror, a clone) cannot be deleted; see [`snapshot_locked`].
 pub const SNAPSHOT_LOCKED: OntapCode = c(1638555, "has not expired or is locked", 409);
@@ -368,8 +369,16 @@ pub const LUN_ID_IN_USE: OntapCode = c(5374922, "LUN map already exists", 409);
 
 /// The export policy does not exist.
 pub const EXPORT_POLICY_NOT_FOUND: OntapCode = c(1703954, "Export policy does not exist", 404);
-/// An export policy with that name exists.
-pub const EXPORT_POLICY_EXISTS: OntapCode = c(1703952, "Export policy already exists", 409);
+/// Misnamed, kept for the driver's table: ONTAP's 1703952 is an *invalid* export policy name
+/// ("No spaces allowed"). ONTAP has no code of its own for a duplicate policy; the simulator
+/// answers one with [`DUPLICATE_ENTRY`]. Use [`EXPORT_POLICY_INVALID_NAME`] for new code.
+pub const EXPORT_POLICY_EXISTS: OntapCode = EXPORT_POLICY_INVALID_NAME;
+/// An export policy name with a space in it (9.8 spec, export policy POST/PATCH).
+pub const EXPORT_POLICY_INVALID_NAME: OntapCode = c(
+    1703952,
+    "Invalid ruleset name provided. No spaces allowed in a ruleset name",
+    400,
+);
 /// An identical rule exists in the policy.
 pub const EXPORT_POLICY_RULE_EXISTS: OntapCode = c(
     1704070,
@@ -451,7 +460,7 @@ pub const ALL: &[OntapCode] = &[
     LUN_MAP_IGROUP_REQUIRED,
     LUN_ID_IN_USE,
     EXPORT_POLICY_NOT_FOUND,
-    EXPORT_POLICY_EXISTS,
+    EXPORT_POLICY_INVALID_NAME,
     EXPORT_POLICY_RULE_EXISTS,
 ];
 

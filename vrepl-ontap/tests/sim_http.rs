@@ -425,3 +425,46 @@ async fn accept_application_json_turns_hal_links_off_except_next() {
     assert!(hal["records"][0]["_links"]["self"]["href"].is_string());
     assert!(hal["_links"]["self"]["href"].is_string());
 }
+
+/// Requests exactly as real clients send them (from the reference): Ansible's relationship
+/// lookup, trident's paged volume listing, ontap-mcp's uuid lookup, Harvest's cluster read.
+#[tokio::test]
+async fn requests_of_real_clients_are_answered() {
+    let lab = Lab::start("fas2050").await;
+    let ans = lab
+        .get("/api/snapmirror/relationships/?destination.path=fas2050upper:RG1FV1_SM&fields=uuid,state,transfer.state,transfer.uuid,policy.name,policy.type,unhealthy_reason.message,healthy,source")
+        .await;
+    assert_eq!(ans.status, StatusCode::OK, "{:?}", ans.body);
+    let rec = &ans.body["records"][0];
+    assert_eq!(rec["state"], "snapmirrored");
+    assert_eq!(rec["source"]["path"], "fas2020upper:RG1FV1");
+    assert_eq!(rec["policy"]["type"], "async");
+
+    let mut href = "/api/storage/volumes?fields=%2A%2A&max_records=1&name=%2A&return_records=true&svm.name=fas2050upper".to_string();
+    let mut names = Vec::new();
+    loop {
+        let page = lab.get(&href).await.body;
+        names.extend(
+            page["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["name"].as_str().unwrap().to_string()),
+        );
+        match page["_links"]["next"]["href"].as_str() {
+            Some(n) => href = n.to_string(),
+            None => break,
+        }
+    }
+    names.sort();
+    assert_eq!(names, ["DEVFV1", "LBCFV1", "RG1FV1_SM", "RG1FV2_SM"]);
+
+    let mcp = lab
+        .get("/api/snapmirror/relationships?destination.path=fas2050lower:RG2FV3_SM&fields=uuid")
+        .await;
+    assert_eq!(mcp.body["num_records"], 1);
+
+    let harvest = lab.get("/api/cluster?fields=%2A&return_records=true").await;
+    assert_eq!(harvest.status, StatusCode::OK);
+    assert_eq!(harvest.body["name"], "fas2050");
+}

@@ -172,7 +172,11 @@ async fn snapshots_are_created_listed_and_deleted_by_job() {
     let uuid = lab.volume_uuid("DEVFV1").await;
     let snaps = format!("/api/storage/volumes/{uuid}/snapshots");
     let r = lab
-        .call(Method::POST, &snaps, Some(json!({"name": "before_test"})))
+        .call(
+            Method::POST,
+            &snaps,
+            Some(json!({"name": "before_test", "comment": "Store this copy."})),
+        )
         .await;
     assert_eq!(
         r.location.as_deref(),
@@ -180,8 +184,11 @@ async fn snapshots_are_created_listed_and_deleted_by_job() {
     );
     assert_eq!(lab.job(&r).await["state"], "success");
     let s = lab
-        .one(&format!("{snaps}?name=before_test&fields=create_time"))
+        .one(&format!(
+            "{snaps}?name=before_test&fields=create_time,comment"
+        ))
         .await;
+    assert_eq!(s["comment"], "Store this copy.");
     assert!(s["create_time"].as_str().unwrap().ends_with("+00:00"));
     let dup = lab
         .job(

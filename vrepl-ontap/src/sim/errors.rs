@@ -236,7 +236,12 @@ fn already_exists(kind: ObjectKind, name: &str) -> ApiError {
         ObjectKind::Igroup => ApiError::code(codes::IGROUP_EXISTS).target("name"),
         ObjectKind::Lun => ApiError::code(codes::LUN_EXISTS).target("name"),
         ObjectKind::LunMap => ApiError::code(codes::LUN_ALREADY_MAPPED),
-        ObjectKind::ExportPolicy => ApiError::code(codes::EXPORT_POLICY_EXISTS).target("name"),
+        ObjectKind::ExportPolicy => ApiError::code(codes::DUPLICATE_ENTRY)
+            .with_message(format!(
+                "{} (export policy {name})",
+                codes::DUPLICATE_ENTRY.message
+            ))
+            .target("name"),
         _ => ApiError::code(codes::DUPLICATE_ENTRY)
             .with_message(format!(
                 "{} ({kind} {name})",

@@ -1,4 +1,7 @@
-//! An ONTAP REST server (`/api`) in front of one cluster of a [`vrepl_storage::sim::Fabric`].
+//! An ONTAP REST server (`/api`) in front of one cluster of a [`Fabric`].
+//!
+//! [`Fabric`]: vrepl_storage::sim::Fabric
+//! [`Fabric::set_reachable`]: vrepl_storage::sim::Fabric::set_reachable
 //!
 //! It answers the way ONTAP 9 does, so that clients none of us wrote (curl, Ansible's
 //! `netapp.ontap`, a generated OpenAPI client) and the driver in [`crate::rest`] can be tested
@@ -16,7 +19,15 @@
 //! - ONTAP's error bodies and codes ([`crate::codes`]); a route it does not know answers 500
 //!   naming the method and path (never 404, which would read as "not found");
 //! - every request recorded ([`RestSimulator::requests`]) and faults injectable
-//!   ([`RestSimulator::inject`]); optional HTTPS with a generated self-signed certificate.
+//!   ([`RestSimulator::inject`]); optional HTTPS with a generated self-signed certificate;
+//!   `Accept: application/json` turns HAL links off (all but `_links.next`);
+//! - a cluster the fabric has taken down ([`Fabric::set_reachable`]) does not answer at all.
+//!
+//! Routes ([`served_routes`]): cluster, jobs, SVMs, SVM peers, SnapMirror policies (read-only),
+//! volumes (create, FlexClone, mount, export policy, state, split, delete), snapshots,
+//! relationships (create incl. `create_destination`, state PATCH incl. reverse, DELETE variants)
+//! and their transfers, LUNs, igroups and initiators, LUN maps, export policies and rules.
+//! What the storage traits cannot do (deleting a LUN or an igroup, renaming, …) is not routed.
 //!
 //! ```
 //! use vrepl_ontap::sim::{RestSimulator, SimServerOptions};

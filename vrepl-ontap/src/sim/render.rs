@@ -160,6 +160,7 @@ pub(crate) const SNAPSHOT: Schema = Schema {
     identity: &["uuid", "name"],
     common: &[
         "create_time",
+        "comment",
         "volume.name",
         "volume.uuid",
         "svm.name",
@@ -170,8 +171,13 @@ pub(crate) const SNAPSHOT: Schema = Schema {
     key: &["uuid"],
 };
 
-pub(crate) fn snapshot(s: &Snapshot, vol: &Volume, svm_uuid: Option<&str>) -> Value {
-    json!({
+pub(crate) fn snapshot(
+    s: &Snapshot,
+    vol: &Volume,
+    svm_uuid: Option<&str>,
+    comment: Option<String>,
+) -> Value {
+    let mut r = json!({
         "uuid": s.uuid,
         "name": s.name.as_str(),
         "create_time": timestamp(s.create_time),
@@ -180,7 +186,11 @@ pub(crate) fn snapshot(s: &Snapshot, vol: &Volume, svm_uuid: Option<&str>) -> Va
         "state": "valid",
         "owners": s.owners,
         "_links": { "self": { "href": format!("/api/storage/volumes/{}/snapshots/{}", vol.uuid, s.uuid) } },
-    })
+    });
+    if let Some(c) = comment {
+        r["comment"] = json!(c);
+    }
+    r
 }
 
 pub(crate) const RELATIONSHIP: Schema = Schema {

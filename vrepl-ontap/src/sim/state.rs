@@ -31,6 +31,8 @@ struct Ids {
     next_policy: u64,
     /// relationship uuid → uuid of its running transfer.
     transfers: HashMap<String, String>,
+    /// (volume uuid, snapshot name) → the comment given at creation (the model has none).
+    snapshot_comments: HashMap<(String, String), String>,
 }
 
 impl Sim {
@@ -115,6 +117,21 @@ impl Sim {
         let ids = self.ids();
         let ((svm, name), _) = ids.policies.iter().find(|(_, v)| **v == id)?;
         Some((SvmName::new(svm).ok()?, PolicyName::new(name).ok()?))
+    }
+
+    /// Remembers a snapshot's comment.
+    pub fn set_snapshot_comment(&self, volume_uuid: &str, snapshot: &str, comment: String) {
+        self.ids()
+            .snapshot_comments
+            .insert((volume_uuid.to_string(), snapshot.to_string()), comment);
+    }
+
+    /// A snapshot's comment, if one was given.
+    pub fn snapshot_comment(&self, volume_uuid: &str, snapshot: &str) -> Option<String> {
+        self.ids()
+            .snapshot_comments
+            .get(&(volume_uuid.to_string(), snapshot.to_string()))
+            .cloned()
     }
 
     /// The uuid of the relationship's running transfer (made up the first time it is seen

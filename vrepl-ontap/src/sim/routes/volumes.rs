@@ -414,7 +414,10 @@ async fn snapshot_records(sim: &Sim, volume_uuid: &str) -> Result<Vec<Value>, Ap
         .map_err(|e| sim.error(&e))?;
     Ok(snaps
         .iter()
-        .map(|s| render::snapshot(s, &volume, svm_uuid.as_deref()))
+        .map(|s| {
+            let comment = sim.snapshot_comment(&volume.uuid, s.name.as_str());
+            render::snapshot(s, &volume, svm_uuid.as_deref(), comment)
+        })
         .collect())
 }
 
@@ -438,9 +441,10 @@ pub(crate) async fn create_snapshot(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.query.allow_only(WRITE_PARAMS)?;
-    let body = call.body(&["name"])?;
+    let body = call.body(&["name", "comment"])?;
     let volume = sim.volume(&volume_uuid).await?;
     let snap_name = body.required_str("name")?;
+    let comment = body.str("comment")?;
     let snapshot = name(&snap_name, "name", |s| SnapshotName::new(s))?;
     let sim2 = Arc::clone(&sim);
     let location = format!("/api/storage/volumes/{volume_uuid}/snapshots/?name={snap_name}");
@@ -449,6 +453,9 @@ pub(crate) async fn create_snapshot(
             .create_snapshot(&volume.path, &snapshot)
             .await
             .map_err(|e| sim2.error(&e))?;
+        if let Some(c) = comment {
+            sim2.set_snapshot_comment(&volume.uuid, snapshot.as_str(), c);
+        }
         Ok("success".to_string())
     })
     .await
