@@ -259,32 +259,11 @@ pub fn load(dir: &LabDir) -> CliResult<Fabric> {
         )
         .with_hint("snapctl lab reset starts the lab afresh")
     };
-    let mut value: serde_json::Value =
+    // The simulator's clock catches up with the wall clock on load, so transfers go on and
+    // lag grows between commands, as on a real array.
+    let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| damaged(e.to_string()))?;
-    catch_up_clock(&mut value, time::OffsetDateTime::now_utc());
     Fabric::from_json(value).map_err(|e| damaged(e.to_string()))
-}
-
-/// Moves the saved world's clock forward to `now`, so that time passes between runs as it does
-/// on a real array: transfers started by one command progress before the next, and lag grows.
-/// The simulator resumes its clock where it was saved, so this edits the saved clock
-/// (`world.wall_at_origin`); a world without that field is left as it is.
-fn catch_up_clock(saved: &mut serde_json::Value, now: time::OffsetDateTime) {
-    use time::format_description::well_known::Rfc3339;
-    let Some(field) = saved.pointer_mut("/world/wall_at_origin") else {
-        return;
-    };
-    let Some(then) = field
-        .as_str()
-        .and_then(|s| time::OffsetDateTime::parse(s, &Rfc3339).ok())
-    else {
-        return;
-    };
-    if now > then {
-        if let Ok(s) = now.format(&Rfc3339) {
-            *field = serde_json::Value::String(s);
-        }
-    }
 }
 
 /// Writes the world atomically: a temporary file in the same directory, synced, then renamed.
@@ -517,21 +496,6 @@ pub fn direct_backend(fabric: &Fabric) -> CliResult<Backend> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn time_passes_between_runs() {
-        let fabric = Fabric::lab();
-        let mut saved = fabric.to_json();
-        let later = fabric.now() + time::Duration::hours(2);
-        catch_up_clock(&mut saved, later);
-        let loaded = Fabric::from_json(saved).unwrap();
-        assert!(loaded.now() >= later, "{} < {later}", loaded.now());
-
-        // A clock already ahead (saved on a machine whose clock runs fast) is not turned back.
-        let mut saved = loaded.to_json();
-        catch_up_clock(&mut saved, time::OffsetDateTime::UNIX_EPOCH);
-        assert!(Fabric::from_json(saved).unwrap().now() >= later);
-    }
 
     #[tokio::test]
     async fn the_state_survives_a_save_and_load() {
