@@ -323,4 +323,18 @@ async fn on_esxi_hosts_vmfs_and_nfs_datastores_fail_over_and_back_per_volume() {
         !site2_after.iter().any(|m| m.starts_with("RP")),
         "{site2_after:?}"
     );
+
+    // And round again: the hosts of both sites take the datastores back.
+    must(
+        lab.runner()
+            .run(plan::failover_planned(&groups).unwrap())
+            .await,
+    );
+    assert!(lab.mounted("site2-esx2").await.contains(&"RP3".to_string()));
+    must(
+        lab.runner()
+            .run(plan::failback(&groups, false).unwrap())
+            .await,
+    );
+    assert!(lab.mounted("site1-esx3").await.contains(&"RP3".to_string()));
 }
