@@ -489,8 +489,17 @@ fn failback_with_reverse_resync_carries_site_2_writes_home() {
         .stdout(predicate::str::contains(
             "fas2020upper:RG1FV1 becomes the destination",
         ));
+    // Site 1 is rolled back to the common snapshot; through ONTAP 9.8's REST API nobody can
+    // tell what that loses, so it takes an explicit acceptance.
     home.snapctl()
-        .args(["reverse-resync", "RG1FV1_SM", "--wait"])
+        .args(["reverse-resync", "RG1FV1_SM"])
+        .assert()
+        .code(EXIT_WOULD_LOSE_DATA)
+        .stderr(predicate::str::contains(
+            "fas2020upper:RG1FV1 rolls back to snapshot",
+        ));
+    home.snapctl()
+        .args(["reverse-resync", "RG1FV1_SM", "--discard-changes", "--wait"])
         .assert()
         .success()
         .stdout(predicate::str::contains(

@@ -98,6 +98,23 @@ fn the_same_commands_work_against_the_served_lab_with_a_config_file() {
         assert_eq!(c["username"], "admin");
     }
 
+    // The lab's ESX hosts are served too, over SSH on loopback.
+    let hosts = server.doc["hosts"].as_array().unwrap();
+    assert!(!hosts.is_empty(), "{}", server.doc);
+    for h in hosts {
+        use std::io::Read;
+        let port = h["port"].as_u64().unwrap() as u16;
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut banner = [0u8; 8];
+        conn.read_exact(&mut banner).unwrap();
+        assert_eq!(&banner, b"SSH-2.0-", "{h}");
+        assert!(h["known_hosts"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("[127.0.0.1]:{port} ")));
+    }
+
     let with_config = || {
         let mut cmd = home.snapctl();
         cmd.arg("--config").arg(&config);
@@ -128,7 +145,7 @@ fn the_same_commands_work_against_the_served_lab_with_a_config_file() {
         .success()
         .stdout(predicate::str::contains("already broken-off"));
     with_config()
-        .args(["resync", "RG1FV1_SM", "--wait"])
+        .args(["resync", "RG1FV1_SM", "--discard-changes", "--wait"])
         .assert()
         .success();
 

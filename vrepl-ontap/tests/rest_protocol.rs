@@ -660,3 +660,55 @@ async fn a_job_that_never_ends_times_out_naming_the_job() {
         "backoff grows: {polls} polls in 5 s"
     );
 }
+
+#[tokio::test]
+async fn release_deletes_the_source_record_keeping_or_dropping_the_snapshots() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    let src = VolumePath::parse("fas2020upper:RG1FV1").unwrap();
+    for (keep, flag) in [(true, "source_info_only=true"), (false, "source_only=true")] {
+        s.reply(
+            200,
+            relationship("snapmirrored", json!({"state": "success"})),
+        )
+        .reply(200, json!({"job": {"uuid": "j", "state": "success"}}));
+        let from = s.seen().len();
+        let report = client.release(&src, &dst(), keep).await.unwrap();
+        assert!(report.relationship.is_none());
+        let seen = &s.seen()[from..];
+        assert!(
+            seen[0].query.contains("list_destinations_only=true"),
+            "{}",
+            seen[0].query
+        );
+        assert!(
+            seen[0].query.contains("source.path=fas2020upper%3ARG1FV1"),
+            "{}",
+            seen[0].query
+        );
+        assert_eq!(
+            (seen[1].method.as_str(), seen[1].path.as_str()),
+            ("DELETE", "/api/snapmirror/relationships/rel-1")
+        );
+        assert!(seen[1].query.contains(flag), "{}", seen[1].query);
+    }
+}
+
+#[tokio::test]
+async fn a_reverse_resync_without_the_source_cluster_needs_an_explicit_accept() {
+    let s = Script::default();
+    let client = connected(&s).await;
+    s.reply(200, relationship("broken_off", json!({"state": "success"})));
+    let e = client
+        .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Refuse)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Unsupported(ref m) if m.contains("add_peer")),
+        "{e:?}"
+    );
+    assert!(
+        s.seen().iter().all(|r| r.method == "GET"),
+        "nothing changed"
+    );
+}

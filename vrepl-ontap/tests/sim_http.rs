@@ -332,6 +332,13 @@ async fn a_cluster_that_is_down_does_not_answer() {
         .send()
         .await;
     assert!(r.is_err(), "{r:?}");
+    let r = lab
+        .http
+        .get(lab.sim.url().join("/api/cluster").unwrap())
+        .basic_auth(&user, Some(&pw))
+        .send()
+        .await;
+    assert!(r.is_err(), "not even the cluster record: {r:?}");
     lab.fabric.set_reachable("fas2050", true);
     assert_eq!(lab.get("/api/storage/volumes").await.status, StatusCode::OK);
 }

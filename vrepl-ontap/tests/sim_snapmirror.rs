@@ -514,3 +514,107 @@ async fn a_broken_off_destination_still_exports_the_last_snapmirror_snapshot() {
         "lag counts from the SnapMirror snapshot: {lag}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn quiesce_lets_a_transfer_finish_and_resume_before_then_cancels_it() {
+    let lab = Lab::start("fas2050").await;
+    lab.fabric.set_bandwidth(1 << 20);
+    let uuid = lab.relationship(RG1, "uuid").await["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rel = format!("/api/snapmirror/relationships/{uuid}");
+    let slow_update = || async {
+        write_on_source(&lab, 64 << 20).await;
+        let r = lab
+            .call(Method::POST, &format!("{rel}/transfers"), Some(json!({})))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    };
+
+    slow_update().await;
+    lab.ok_job(Method::PATCH, &rel, Some(json!({"state": "paused"})))
+        .await;
+    let quiescing = lab.relationship(RG1, "state,transfer.state").await;
+    assert_eq!(
+        quiescing["state"], "snapmirrored",
+        "REST has no quiescing: {quiescing}"
+    );
+    assert_eq!(quiescing["transfer"]["state"], "transferring");
+    let done = lab.until_idle(RG1).await;
+    assert_eq!(
+        done["state"], "paused",
+        "the transfer finished, then the quiesce took hold"
+    );
+    lab.ok_job(Method::PATCH, &rel, Some(json!({"state": "snapmirrored"})))
+        .await;
+
+    slow_update().await;
+    lab.ok_job(Method::PATCH, &rel, Some(json!({"state": "paused"})))
+        .await;
+    lab.ok_job(Method::PATCH, &rel, Some(json!({"state": "snapmirrored"})))
+        .await;
+    let done = lab.until_idle(RG1).await;
+    assert_eq!(
+        done["state"], "snapmirrored",
+        "resume cancelled the quiesce"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn create_destination_provisions_a_dp_volume_and_state_initializes_it() {
+    let lab = Lab::start("fas2050").await;
+    let dst = "fas2050upper:LP1FV1_DR";
+    let bad = lab
+        .call(
+            Method::POST,
+            "/api/snapmirror/relationships",
+            Some(json!({"source": {"path": "fas2020upper:LP1FV1"}, "destination": {"path": dst}, "state": "snapmirrored"})),
+        )
+        .await;
+    assert_eq!(bad.body["error"]["code"], "13303873");
+    lab.ok_job(
+        Method::POST,
+        "/api/snapmirror/relationships",
+        Some(
+            json!({"source": {"path": "fas2020upper:LP1FV1"}, "destination": {"path": dst},
+                    "create_destination": {"enabled": "true"}, "state": "snapmirrored"}),
+        ),
+    )
+    .await;
+    let vol = lab
+        .one("/api/storage/volumes?name=LP1FV1_DR&fields=type,size")
+        .await;
+    assert_eq!(vol["type"], "dp");
+    assert_eq!(vol["size"], 100u64 << 30, "the size of the source");
+    let r = lab.until_idle(dst).await;
+    assert_eq!(r["state"], "snapmirrored");
+}
+
+#[tokio::test(start_paused = true)]
+async fn policies_and_svm_peers_answer_the_lookups_clients_make_before_creating() {
+    let lab = Lab::start("fas2050").await;
+    let p = lab
+        .one("/api/snapmirror/policies?name=MirrorAllSnapshots&fields=svm.name,type")
+        .await;
+    assert_eq!(p["type"], "async");
+    assert_eq!(p["svm"]["name"], "fas2050", "a cluster-scoped policy");
+    let rel = lab.relationship(RG1, "policy").await;
+    assert_eq!(rel["policy"]["uuid"], p["uuid"]);
+    assert_eq!(
+        lab.records("/api/snapmirror/policies?type=sync")
+            .await
+            .len(),
+        2
+    );
+
+    let peers = lab
+        .records("/api/svm/peers?peer.svm.name=fas2020upper&fields=svm,peer,state")
+        .await;
+    assert_eq!(peers.len(), 2, "both local SVMs peer with it: {peers:?}");
+    assert!(peers
+        .iter()
+        .all(|p| p["state"] == "peered" && p["peer"]["cluster"]["name"] == "fas2020"));
+    let href = peers[0]["_links"]["self"]["href"].as_str().unwrap();
+    assert_eq!(lab.get(href).await.status, StatusCode::OK);
+}

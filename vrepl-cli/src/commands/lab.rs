@@ -139,8 +139,13 @@ async fn serve(printer: &Printer, dir: &LabDir, args: &LabServeArgs) -> CliResul
             certificate_pem: s.certificate_pem.clone(),
         })
         .collect();
+    let hosts = serve_hosts(&fabric).await?;
     if let Some(path) = &args.write_config {
         write_config(path, &fabric, &served)?;
+        if !hosts.is_empty() {
+            let lines: Vec<&str> = hosts.iter().map(|h| h.known_hosts.as_str()).collect();
+            std::fs::write(sibling(path, "known_hosts"), lines.join("\n") + "\n")?;
+        }
     }
     lab::write_marker(
         dir,
@@ -154,6 +159,7 @@ async fn serve(printer: &Printer, dir: &LabDir, args: &LabServeArgs) -> CliResul
         "state_file": dir.state_file().display().to_string(),
         "config_file": args.write_config.as_ref().map(|p| p.display().to_string()),
         "clusters": views,
+        "hosts": hosts,
     });
     printer.emit(&doc, |p| {
         let rows: Vec<Vec<Cell>> = views
@@ -169,6 +175,21 @@ async fn serve(printer: &Printer, dir: &LabDir, args: &LabServeArgs) -> CliResul
             })
             .collect();
         let mut s = p.table(&["Cluster", "Site", "URL", "User", "Password"], &rows);
+        if !hosts.is_empty() {
+            let rows: Vec<Vec<Cell>> = hosts
+                .iter()
+                .map(|h| {
+                    vec![
+                        Cell::plain(&h.host),
+                        Cell::plain(&h.site),
+                        Cell::plain(format!("ssh -p {} {}@127.0.0.1", h.port, h.username)),
+                        Cell::plain(&h.password),
+                    ]
+                })
+                .collect();
+            s.push('\n');
+            s.push_str(&p.table(&["ESX host", "Site", "SSH", "Password"], &rows));
+        }
         for v in &views {
             if let Some(pem) = &v.certificate_pem {
                 s.push_str(&format!(
@@ -189,12 +210,59 @@ async fn serve(printer: &Printer, dir: &LabDir, args: &LabServeArgs) -> CliResul
     });
     let stopped = wait_for_stop(dir, &fabric).await;
     lab::remove_marker(dir);
+    drop(hosts);
     for s in served {
         s.shutdown().await;
     }
     lab::save(dir, &fabric)?;
     printer.note("lab stopped; state saved");
     stopped
+}
+
+/// One emulated ESX host served over SSH.
+#[derive(Debug, Serialize)]
+struct ServedHost {
+    host: String,
+    site: String,
+    port: u16,
+    username: String,
+    password: String,
+    known_hosts: String,
+    #[serde(skip)]
+    _server: vrepl_esx::sim::SshServer,
+}
+
+/// The lab's ESX hosts, each an emulator behind an SSH server on 127.0.0.1 that sees the
+/// fabric's LUNs through its HBAs.
+async fn serve_hosts(fabric: &Fabric) -> CliResult<Vec<ServedHost>> {
+    let mut out = Vec::new();
+    for spec in fabric.topology().hosts {
+        let host = vrepl_esx::sim::EmulatedHost::from_lab(fabric, &spec.name).map_err(|e| {
+            CliError::new(
+                ErrorKind::Failure,
+                format!("cannot emulate ESX host {}: {e}", spec.name),
+            )
+        })?;
+        let password = uuid::Uuid::new_v4().simple().to_string();
+        let server = vrepl_esx::sim::SshServer::start(host, "root", &password)
+            .await
+            .map_err(|e| {
+                CliError::new(
+                    ErrorKind::Failure,
+                    format!("cannot serve ESX host {}: {e}", spec.name),
+                )
+            })?;
+        out.push(ServedHost {
+            host: spec.name.clone(),
+            site: spec.site.clone(),
+            port: server.port(),
+            username: "root".into(),
+            password,
+            known_hosts: server.known_hosts_line(),
+            _server: server,
+        });
+    }
+    Ok(out)
 }
 
 /// Waits for Ctrl-C or SIGTERM, saving the world every few seconds meanwhile.

@@ -78,8 +78,16 @@ async fn run(ctx: &Ctx, args: &ResyncArgs, op: MirrorOp) -> CliResult<()> {
         let holder = rolled_back_cluster(ctx, &found, op).await?;
         match measure_writes(&holder.array, &p.rolled_back).await {
             // The writes now sit in the measuring snapshot, which the preview lists.
-            Ok(bytes) if bytes > 0 => *p = fetch_preview(&array, op, &dest).await?,
-            Ok(_) => {}
+            Ok(Measured::Bytes(bytes)) if bytes > 0 => *p = fetch_preview(&array, op, &dest).await?,
+            Ok(Measured::Bytes(_)) => {}
+            Ok(Measured::Unknown) if policy == DiscardPolicy::Refuse => {
+                return Err(unmeasurable(op, p));
+            }
+            Ok(Measured::Unknown) => ctx.printer.warn(format!(
+                "{} rolls back to {}; whatever was written since is lost (the cluster reports no sizes)",
+                p.rolled_back,
+                p.common_snapshot.as_ref().map(|s| s.as_str()).unwrap_or("-")
+            )),
             Err(e) if policy == DiscardPolicy::Refuse => {
                 return Err(CliError::new(
                     ErrorKind::WouldLoseData,
@@ -158,20 +166,65 @@ async fn rolled_back_cluster(
     }
 }
 
+/// What was written since the newest snapshot.
+enum Measured {
+    /// This many bytes.
+    Bytes(u64),
+    /// The cluster reports no snapshot sizes (ONTAP 9.8's REST API), so nobody can tell.
+    Unknown,
+}
+
 /// Bytes written to `volume` since its newest snapshot. ONTAP's REST API does not report them,
 /// so they are measured the way an admin would: take a snapshot and read its size. An empty
 /// snapshot is deleted again; one holding writes is kept, so the data stays recoverable (a
 /// FlexClone of it) until a resync with `--discard-changes` rolls it away.
-async fn measure_writes(array: &DynArray, volume: &VolumePath) -> CliResult<u64> {
+async fn measure_writes(array: &DynArray, volume: &VolumePath) -> CliResult<Measured> {
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
     let name = SnapshotName::new(format!("{CHECK_PREFIX}{stamp}"))?;
     let snap = array.create_snapshot(volume, &name).await?;
-    if snap.changed_bytes == 0 {
-        if let Err(e) = array.delete_snapshot(volume, &name).await {
-            tracing::warn!(%volume, snapshot = %name, error = %e, "could not delete the empty measuring snapshot");
-        }
+    if snap.changed_bytes > 0 {
+        return Ok(Measured::Bytes(snap.changed_bytes));
     }
-    Ok(snap.changed_bytes)
+    // Zero means nothing was written, unless the cluster reports no sizes at all: then every
+    // snapshot of the volume, the baseline included, reads zero.
+    let sizes_known = array
+        .list_snapshots(volume)
+        .await?
+        .iter()
+        .any(|s| s.changed_bytes > 0);
+    if let Err(e) = array.delete_snapshot(volume, &name).await {
+        tracing::warn!(%volume, snapshot = %name, error = %e, "could not delete the measuring snapshot");
+    }
+    Ok(if sizes_known {
+        Measured::Bytes(0)
+    } else {
+        Measured::Unknown
+    })
+}
+
+/// The refusal when the writes cannot be measured: the roll-back may lose them.
+fn unmeasurable(op: MirrorOp, p: &ResyncPreview) -> CliError {
+    let common = p
+        .common_snapshot
+        .as_ref()
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "-".into());
+    let mut e = CliError::new(
+        ErrorKind::WouldLoseData,
+        format!(
+            "refusing to {op} {}: whatever was written on {} since the break would be lost, and \
+             this cluster cannot say how much (its REST API reports no snapshot sizes)",
+            p.relationship.destination, p.rolled_back
+        ),
+    )
+    .with_detail(format!("{} rolls back to snapshot {common}", p.rolled_back));
+    for s in &p.discard.snapshots {
+        e = e.with_detail(format!("snapshot {s} would be deleted"));
+    }
+    e.with_hint(format!(
+        "copy off anything you need from {} first; then run again with --discard-changes",
+        p.rolled_back
+    ))
 }
 
 fn discard_sentence(p: &ResyncPreview) -> String {

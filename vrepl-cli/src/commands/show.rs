@@ -100,6 +100,12 @@ fn render(p: &Printer, rels: &[RelationshipView]) -> String {
             let status = match &r.transfer {
                 Some(t) => match t.percent {
                     Some(pct) => format!("{} {pct}%", cli_status(&r.relationship_status)),
+                    // ONTAP's REST API reports bytes sent but not the total.
+                    None if t.bytes_transferred > 0 => format!(
+                        "{} ({})",
+                        cli_status(&r.relationship_status),
+                        vrepl_storage::error::human_bytes(t.bytes_transferred)
+                    ),
                     None => cli_status(&r.relationship_status).to_string(),
                 },
                 None => cli_status(&r.relationship_status).to_string(),

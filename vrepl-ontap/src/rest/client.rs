@@ -138,7 +138,7 @@ impl OntapRestClient {
         self.inner.transport.endpoint()
     }
 
-    pub(crate) fn t(&self) -> &Transport {
+    pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
     }
 
@@ -148,7 +148,7 @@ impl OntapRestClient {
 
     /// Sends a write and waits for its job.
     pub(crate) async fn run(&self, req: &ApiRequest, ctx: &Context) -> Result<Reply> {
-        jobs::run(self.t(), self.inner.job_timeout, req, ctx).await
+        jobs::run(self.transport(), self.inner.job_timeout, req, ctx).await
     }
 
     /// Whether the cluster runs at least this release.
@@ -160,7 +160,7 @@ impl OntapRestClient {
     /// a missing SVM is told apart from a missing object in it).
     pub(crate) async fn require_svm(&self, svm: &SvmName) -> Result<()> {
         let found: Vec<SvmRecord> = self
-            .t()
+            .transport()
             .get_all(request::svms(Some(svm)), &self.ctx(ObjectKind::Svm, svm))
             .await?;
         if found.is_empty() {
@@ -172,7 +172,7 @@ impl OntapRestClient {
     /// One volume, or NotFound naming the SVM or the volume.
     pub(crate) async fn find_volume(&self, path: &VolumePath) -> Result<Volume> {
         let records: Vec<VolumeRecord> = self
-            .t()
+            .transport()
             .get_all(request::volume(path), &self.ctx(ObjectKind::Volume, path))
             .await?;
         match records.into_iter().next() {
@@ -194,7 +194,7 @@ impl OntapRestClient {
         let ctx = self.ctx(ObjectKind::Volume, &volume.path);
         if self.inner.snapshot_size.load(Ordering::Relaxed) {
             match self
-                .t()
+                .transport()
                 .get_all(request::snapshots(&volume.uuid, name, true), &ctx)
                 .await
             {
@@ -205,7 +205,7 @@ impl OntapRestClient {
                 other => return other,
             }
         }
-        self.t()
+        self.transport()
             .get_all(request::snapshots(&volume.uuid, name, false), &ctx)
             .await
     }

@@ -78,10 +78,6 @@ pub const TABLE: &[(OntapCode, Class)] = &[
         Class::AlreadyExists(Some(ObjectKind::LunMap)),
     ),
     (
-        codes::LUN_ID_IN_USE,
-        Class::AlreadyExists(Some(ObjectKind::LunMap)),
-    ),
-    (
         codes::EXPORT_POLICY_EXISTS,
         Class::AlreadyExists(Some(ObjectKind::ExportPolicy)),
     ),
@@ -129,6 +125,8 @@ pub const TABLE: &[(OntapCode, Class)] = &[
     (codes::INVALID_WWPN, Class::InvalidArgument),
     (codes::INVALID_ISCSI_NAME, Class::InvalidArgument),
     (codes::LUN_VOLUME_OFFLINE, Class::InvalidArgument),
+    // A chosen LUN id taken by another LUN is a bad argument, not a duplicate map.
+    (codes::LUN_ID_IN_USE, Class::InvalidArgument),
     (codes::NOT_SUPPORTED, Class::Unsupported),
 ];
 
@@ -398,6 +396,8 @@ mod tests {
 
     #[test]
     fn duplicates_busy_and_bad_input() {
+        let taken = to_error(&api("5374922", "The LUN ID is already in use"), &ctx());
+        assert!(matches!(taken, Error::InvalidArgument(_)), "{taken:?}");
         for code in ["6619637", "1", "5374023", "1254207"] {
             assert!(
                 matches!(

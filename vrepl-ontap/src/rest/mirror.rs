@@ -88,7 +88,7 @@ impl OntapRestClient {
         name: &str,
     ) -> Result<Vec<Relationship>> {
         let records: Vec<RelationshipRecord> = self
-            .t()
+            .transport()
             .get_all(req, &self.ctx(ObjectKind::Relationship, name))
             .await?;
         records
@@ -179,14 +179,15 @@ impl OntapRestClient {
         F: Fn(&MirrorRelationship) -> bool,
     {
         let ctx = self.mirror_ctx(op, rel);
-        let (_, outcome) = jobs::submit(self.t(), self.inner.job_timeout, req, &ctx).await?;
+        let (_, outcome) =
+            jobs::submit(self.transport(), self.inner.job_timeout, req, &ctx).await?;
         if let Outcome::Ended(link) = outcome {
             let now = self.find_relationship(&rel.destination).await?;
             if done(&now.model) {
                 return Ok(now);
             }
             // Not there yet: the job tells whether it failed.
-            jobs::wait(self.t(), self.inner.job_timeout, &link, &ctx).await?;
+            jobs::wait(self.transport(), self.inner.job_timeout, &link, &ctx).await?;
         }
         self.poll_until(&rel.destination, what, done).await
     }
@@ -210,7 +211,7 @@ impl OntapRestClient {
             &rel.model.destination,
         );
         match self
-            .t()
+            .transport()
             .call(&request::abort_transfer(&rel.model.uuid, xfer), &ctx)
             .await
         {
@@ -438,7 +439,7 @@ impl MirrorControl for OntapRestClient {
             return r;
         }
         let ctx = self.mirror_ctx(MirrorOp::Update, &rel);
-        self.t()
+        self.transport()
             .call(&request::start_transfer(&rel.uuid), &ctx)
             .await?;
         let now = self.find_relationship(destination).await?;

@@ -18,7 +18,7 @@ use super::wire::{
 impl OntapRestClient {
     async fn lun_record(&self, svm: &SvmName, lun: &LunPath) -> Result<Lun> {
         let records: Vec<LunRecord> = self
-            .t()
+            .transport()
             .get_all(
                 request::luns(Some(svm), None, Some(lun)),
                 &self.ctx(ObjectKind::Lun, lun),
@@ -35,7 +35,7 @@ impl OntapRestClient {
 
     async fn igroup_record(&self, svm: &SvmName, name: &IgroupName) -> Result<Igroup> {
         let records: Vec<IgroupRecord> = self
-            .t()
+            .transport()
             .get_all(
                 request::igroups(Some(svm), Some(name)),
                 &self.ctx(ObjectKind::Igroup, name),
@@ -55,7 +55,7 @@ impl OntapRestClient {
 
     async fn export_policy_id(&self, svm: &SvmName, policy: &PolicyName) -> Result<u64> {
         let records: Vec<ExportPolicyRecord> = self
-            .t()
+            .transport()
             .get_all(
                 request::export_policies(svm, policy),
                 &self.ctx(ObjectKind::ExportPolicy, policy),
@@ -103,7 +103,7 @@ impl StorageArray for OntapRestClient {
 
     async fn list_svms(&self) -> Result<Vec<SvmName>> {
         let records: Vec<SvmRecord> = self
-            .t()
+            .transport()
             .get_all(request::svms(None), &self.ctx(ObjectKind::Svm, "*"))
             .await?;
         records
@@ -119,7 +119,7 @@ impl StorageArray for OntapRestClient {
 
     async fn list_volumes(&self, svm: Option<&SvmName>) -> Result<Vec<Volume>> {
         let records: Vec<VolumeRecord> = self
-            .t()
+            .transport()
             .get_all(
                 request::volumes(svm, None),
                 &self.ctx(ObjectKind::Volume, "*"),
@@ -251,7 +251,7 @@ impl StorageArray for OntapRestClient {
             None => request::luns(None, None, None),
         };
         let records: Vec<LunRecord> = self
-            .t()
+            .transport()
             .get_all(req, &self.ctx(ObjectKind::Lun, "*"))
             .await?;
         if records.is_empty() {
@@ -286,7 +286,7 @@ impl StorageArray for OntapRestClient {
 
     async fn list_igroups(&self, svm: Option<&SvmName>) -> Result<Vec<Igroup>> {
         let records: Vec<IgroupRecord> = self
-            .t()
+            .transport()
             .get_all(
                 request::igroups(svm, None),
                 &self.ctx(ObjectKind::Igroup, "*"),
@@ -374,7 +374,7 @@ impl StorageArray for OntapRestClient {
 
     async fn list_lun_maps(&self, svm: Option<&SvmName>) -> Result<Vec<LunMap>> {
         let records: Vec<LunMapRecord> = self
-            .t()
+            .transport()
             .get_all(
                 request::lun_maps(svm, None, None),
                 &self.ctx(ObjectKind::LunMap, "*"),
@@ -417,7 +417,7 @@ impl StorageArray for OntapRestClient {
             }
         }
         let records: Vec<LunMapRecord> = self
-            .t()
+            .transport()
             .get_all(request::lun_maps(Some(svm), Some(lun), Some(igroup)), &ctx)
             .await?;
         records
@@ -434,7 +434,7 @@ impl StorageArray for OntapRestClient {
         let name = format!("{svm}:{lun} to {igroup}");
         let ctx = self.ctx(ObjectKind::LunMap, &name);
         let records: Vec<LunMapKeys> = self
-            .t()
+            .transport()
             .get_all(request::lun_maps(Some(svm), Some(lun), Some(igroup)), &ctx)
             .await?;
         let keys = records
@@ -459,7 +459,7 @@ impl StorageArray for OntapRestClient {
     ) -> Result<Vec<ExportRule>> {
         let id = self.export_policy_id(svm, policy).await?;
         let records: Vec<ExportRuleRecord> = self
-            .t()
+            .transport()
             .get_all(
                 request::export_rules(id),
                 &self.ctx(ObjectKind::ExportPolicy, policy),

@@ -10,7 +10,7 @@ use super::fields::Schema;
 use super::time_fmt::{iso_duration, timestamp};
 
 /// A uuid derived from `seed` (FNV-1a), for objects the model has no id for (LIFs, policies).
-fn stable_uuid(seed: &str) -> String {
+pub(crate) fn stable_uuid(seed: &str) -> String {
     let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
     for b in seed.bytes() {
         h ^= u128::from(b);
@@ -544,6 +544,37 @@ pub(crate) const JOB: Schema = Schema {
         "end_time",
         "error.code",
         "error.message",
+    ],
+    expensive: &[],
+    key: &["uuid"],
+};
+
+pub(crate) const POLICY: Schema = Schema {
+    identity: &["uuid", "name"],
+    common: &[
+        "svm.name",
+        "svm.uuid",
+        "scope",
+        "type",
+        "sync_type",
+        "throttle",
+        "network_compression_enabled",
+    ],
+    expensive: &[],
+    key: &["uuid"],
+};
+
+pub(crate) const SVM_PEER: Schema = Schema {
+    identity: &["uuid", "name"],
+    common: &[
+        "svm.name",
+        "svm.uuid",
+        "peer.svm.name",
+        "peer.svm.uuid",
+        "peer.cluster.name",
+        "peer.cluster.uuid",
+        "state",
+        "applications",
     ],
     expensive: &[],
     key: &["uuid"],

@@ -53,8 +53,10 @@ impl Sim {
         self.ids.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The cluster's identity and SVMs.
-    pub fn info(&self) -> Result<ClusterInfo, ApiError> {
+    /// The cluster's identity and SVMs. Goes through the array (listing its SVMs) so that a
+    /// cluster that is down does not answer.
+    pub async fn info(&self) -> Result<ClusterInfo, ApiError> {
+        self.array.list_svms().await.map_err(|e| self.error(&e))?;
         self.fabric
             .cluster_info(&self.cluster)
             .map_err(|e| self.error(&e))

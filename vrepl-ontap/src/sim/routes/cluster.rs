@@ -18,7 +18,7 @@ pub(crate) async fn get_cluster(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let info = sim.info()?;
+    let info = sim.info().await?;
     single(&call, &render::CLUSTER, render::cluster(&info))
 }
 
@@ -27,7 +27,7 @@ pub(crate) async fn list_svms(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let info = sim.info()?;
+    let info = sim.info().await?;
     let records = info
         .svms
         .iter()
@@ -43,7 +43,7 @@ pub(crate) async fn get_svm(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let info = sim.info()?;
+    let info = sim.info().await?;
     let svm = info
         .svms
         .iter()
@@ -71,6 +71,7 @@ pub(crate) async fn get_job(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
+    sim.info().await?;
     let job = sim.jobs.get(&uuid).ok_or_else(ApiError::not_found_uuid)?;
     single(&call, &render::JOB, job)
 }

@@ -3,6 +3,7 @@
 
 mod cluster;
 mod nfs;
+mod peers;
 mod san;
 mod snapmirror;
 mod volumes;
@@ -31,6 +32,10 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/cluster/jobs/{uuid}"),
     ("GET", "/svm/svms"),
     ("GET", "/svm/svms/{uuid}"),
+    ("GET", "/svm/peers"),
+    ("GET", "/svm/peers/{uuid}"),
+    ("GET", "/snapmirror/policies"),
+    ("GET", "/snapmirror/policies/{uuid}"),
     ("GET", "/storage/volumes"),
     ("POST", "/storage/volumes"),
     ("GET", "/storage/volumes/{uuid}"),
@@ -102,6 +107,10 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/api/cluster/jobs/{uuid}", get(cluster::get_job))
         .route("/api/svm/svms", get(cluster::list_svms))
         .route("/api/svm/svms/{uuid}", get(cluster::get_svm))
+        .route("/api/svm/peers", get(peers::list_peers))
+        .route("/api/svm/peers/{uuid}", get(peers::get_peer))
+        .route("/api/snapmirror/policies", get(peers::list_policies))
+        .route("/api/snapmirror/policies/{uuid}", get(peers::get_policy))
         .route(
             "/api/storage/volumes",
             get(volumes::list).post(volumes::create),

@@ -34,7 +34,7 @@ async fn rules(
 }
 
 async fn policy_records(sim: &Sim, wanted_name: Option<&str>) -> Result<Vec<Value>, ApiError> {
-    let info = sim.info()?;
+    let info = sim.info().await?;
     let mut candidates: Vec<(SvmName, PolicyName)> = Vec::new();
     let default = PolicyName::new("default").map_err(|e| sim.error(&e))?;
     for s in &info.svms {
@@ -169,7 +169,7 @@ pub(crate) async fn create_policy(
 ) -> Result<Response, ApiError> {
     call.query.allow_only(&["return_records"])?;
     let body = call.body(&["name", "svm", "rules"])?;
-    let svm = body_svm(&sim, &body)?;
+    let svm = body_svm(&sim, &body).await?;
     let name = body.required_str("name")?;
     let policy = PolicyName::new(&name).map_err(|_| ApiError::invalid_value(&name, "name"))?;
     let rule_specs: Vec<NewExportRule> = match body.get("rules") {

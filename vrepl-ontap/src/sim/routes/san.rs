@@ -142,7 +142,7 @@ pub(crate) async fn create_lun(
 ) -> Result<Response, ApiError> {
     call.query.allow_only(&["return_records"])?;
     let body = call.body(&["name", "svm", "os_type", "space.size"])?;
-    let svm = body_svm(&sim, &body)?;
+    let svm = body_svm(&sim, &body).await?;
     let name = body.required_str("name")?;
     let path = LunPath::parse(&name)
         .map_err(|_| ApiError::code(codes::LUN_INVALID_NAME).target("name"))?;
@@ -252,7 +252,7 @@ pub(crate) async fn create_igroup(
 ) -> Result<Response, ApiError> {
     call.query.allow_only(&["return_records"])?;
     let body = call.body(&["name", "svm", "os_type", "protocol", "initiators"])?;
-    let svm = body_svm(&sim, &body)?;
+    let svm = body_svm(&sim, &body).await?;
     let name_s = body.required_str("name")?;
     let name = IgroupName::new(&name_s).map_err(|_| ApiError::invalid_value(&name_s, "name"))?;
     let os = os_type(&body.required_str("os_type")?, "os_type")?;
@@ -432,7 +432,7 @@ pub(crate) async fn create_map(
     let lun = match (body.str("lun.uuid")?, body.str("lun.name")?) {
         (Some(u), _) => san.luns.iter().find(|l| l.uuid == u),
         (None, Some(n)) => {
-            let svm = body_svm(&sim, &body)?;
+            let svm = body_svm(&sim, &body).await?;
             san.luns
                 .iter()
                 .find(|l| l.svm == svm && l.path.to_string() == n)

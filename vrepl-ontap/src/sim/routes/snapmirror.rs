@@ -9,9 +9,9 @@ use axum::response::Response;
 use serde_json::Value;
 use vrepl_storage::mirror::{
     DeleteScope, DiscardPolicy, MirrorOp, MirrorRelationship, MirrorState, NewRelationship,
-    OnTransfer,
+    OnTransfer, TransferStatus,
 };
-use vrepl_storage::model::VolumePath;
+use vrepl_storage::model::{NewVolume, VolumePath, VolumeType};
 use vrepl_storage::{MirrorControl, StorageArray};
 
 use super::cluster::single;
@@ -115,19 +115,31 @@ fn parse_path(value: &str, field: &str) -> Result<VolumePath, ApiError> {
 pub(crate) async fn create(State(sim): State<Arc<Sim>>, call: Call) -> Result<Response, ApiError> {
     call.query
         .allow_only(&["return_timeout", "return_records"])?;
-    let body = call.body(&["source.path", "destination.path", "policy.name", "state"])?;
+    let body = call.body(&[
+        "source.path",
+        "destination.path",
+        "policy.name",
+        "state",
+        "create_destination.enabled",
+    ])?;
     if let Some(p) = body.get("policy").filter(|p| !p.is_object()) {
         return Err(ApiError::invalid_value(&p.to_string(), "policy"));
     }
-    if body.has("state") {
-        return Err(ApiError::code(codes::SM_STATE_ON_CREATE).target("state"));
-    }
+    let create_destination = body.bool("create_destination.enabled")?.unwrap_or(false);
+    let initialize = match body.str("state")?.as_deref() {
+        None => false,
+        Some(_) if !create_destination => {
+            return Err(ApiError::code(codes::SM_STATE_ON_CREATE).target("state"))
+        }
+        Some("snapmirrored") => true,
+        Some(other) => return Err(ApiError::invalid_value(other, "state")),
+    };
     let source = parse_path(&body.required_str("source.path")?, "source.path")?;
     let destination = parse_path(&body.required_str("destination.path")?, "destination.path")?;
     if source == destination {
         return Err(ApiError::code(codes::SM_SOURCE_IS_DESTINATION));
     }
-    let info = sim.info()?;
+    let info = sim.info().await?;
     if !info.svms.iter().any(|s| s.name == destination.svm) {
         return Err(ApiError::code(codes::SVM_NOT_FOUND)
             .with_message(format!(
@@ -144,13 +156,48 @@ pub(crate) async fn create(State(sim): State<Arc<Sim>>, call: Call) -> Result<Re
     let sim2 = Arc::clone(&sim);
     let location = format!("/api/snapmirror/relationships/?destination.path={destination}");
     accepted(&sim, &call, Some(location), async move {
+        if create_destination {
+            provision_destination(&sim2, &spec).await?;
+        }
         sim2.array
             .create_relationship(&spec)
             .await
             .map_err(|e| sim2.map(&e, Doing::CreateRelationship, None))?;
+        if initialize {
+            sim2.array
+                .initialize(&spec.destination)
+                .await
+                .map_err(|e| sim2.map(&e, Doing::Mirror(MirrorOp::Initialize), None))?;
+        }
         Ok("success".to_string())
     })
     .await
+}
+
+/// `create_destination.enabled`: a dp volume the size of the source, on this cluster.
+async fn provision_destination(sim: &Sim, spec: &NewRelationship) -> Result<(), ApiError> {
+    let source_cluster = sim
+        .fabric
+        .cluster_of_svm(&spec.source.svm)
+        .ok_or_else(|| ApiError::code(codes::SVM_NOT_FOUND).target("source.path"))?;
+    let source_array = sim
+        .fabric
+        .array(source_cluster.as_str())
+        .map_err(|e| sim.error(&e))?;
+    let source = source_array
+        .volume(&spec.source)
+        .await
+        .map_err(|e| sim.map(&e, Doing::CreateRelationship, None))?;
+    let new = NewVolume {
+        path: spec.destination.clone(),
+        kind: VolumeType::Dp,
+        size_bytes: source.size_bytes,
+    };
+    sim.array
+        .create_volume(&new)
+        .await
+        .map_err(|e| sim.map(&e, Doing::CreateRelationship, None))?;
+    Ok(())
 }
 
 /// What a state PATCH asks for.
@@ -165,6 +212,12 @@ fn change_for(target: &str, rel: &MirrorRelationship, reverse: bool) -> Result<C
         ("snapmirrored", MirrorState::Uninitialized) => Change::Mirror(MirrorOp::Initialize),
         ("snapmirrored", MirrorState::Paused) => Change::Mirror(MirrorOp::Resume),
         ("snapmirrored", MirrorState::BrokenOff) => Change::Mirror(MirrorOp::Resync),
+        // Resuming a relationship that is quiescing cancels the quiesce.
+        ("snapmirrored", MirrorState::Snapmirrored)
+            if rel.transfer == TransferStatus::Quiescing =>
+        {
+            Change::Mirror(MirrorOp::Resume)
+        }
         ("snapmirrored", MirrorState::Snapmirrored) => Change::Nothing,
         ("paused", _) => Change::Mirror(MirrorOp::Quiesce),
         ("broken_off", _) => Change::Mirror(MirrorOp::Break),

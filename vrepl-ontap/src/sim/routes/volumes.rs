@@ -30,7 +30,7 @@ const WRITE_PARAMS: &[&str] = &["return_timeout", "return_records"];
 const DEFAULT_SIZE: u64 = 20 << 20;
 
 async fn records(sim: &Sim) -> Result<Vec<(Volume, Value)>, ApiError> {
-    let info = sim.info()?;
+    let info = sim.info().await?;
     let svm_uuids: HashMap<String, String> = info
         .svms
         .iter()
@@ -99,8 +99,11 @@ pub(crate) async fn get_one(
 }
 
 /// The SVM a body names (`svm.name` or `svm.uuid`), checked to be on this cluster.
-pub(crate) fn body_svm(sim: &Sim, body: &crate::sim::body::Body) -> Result<SvmName, ApiError> {
-    let info = sim.info()?;
+pub(crate) async fn body_svm(
+    sim: &Sim,
+    body: &crate::sim::body::Body,
+) -> Result<SvmName, ApiError> {
+    let info = sim.info().await?;
     let by_name = body.str("svm.name")?;
     let by_uuid = body.str("svm.uuid")?;
     let found = match (&by_name, &by_uuid) {
@@ -141,7 +144,7 @@ pub(crate) async fn create(State(sim): State<Arc<Sim>>, call: Call) -> Result<Re
         "nas",
         "clone",
     ])?;
-    let svm = body_svm(&sim, &body)?;
+    let svm = body_svm(&sim, &body).await?;
     let vol_name = body.required_str("name")?;
     let volume = name(&vol_name, "name", |s| VolumeName::new(s))?;
     if let Some(style) = body.str("style")? {

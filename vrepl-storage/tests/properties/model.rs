@@ -1,18 +1,5 @@
-//! Model-based property tests: random sequences of SnapMirror operations, writes and passing
-//! time on the lab's NFS relationship (`RG2FV3 -> RG2FV3_SM`), checking after every
-//! step that
-//!
-//! - a dp destination never accepts a write (and a writable volume always does);
-//! - after a transfer completes, the destination equals the snapshot it carried;
-//! - nothing written at either site is lost, except by a resync or reverse resync that announced
-//!   the loss (a model tracks the content each volume must hold);
-//! - every operation's outcome is what `mirror::check` says for the state it was applied in.
-//!
-//! A second sequence property adds release and delete on two relationships (NFS and SAN) and
-//! checks the table alone; a third walks a randomised failback from Site 2 to Site 1.
-//!
-//! Each case runs on a current-thread tokio runtime with a paused clock, so simulated transfers
-//! take no wall time.
+//! The failover/failback model: one relationship, the content each side must hold, and the
+//! steps that drive both the simulator and the model.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,20 +7,18 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use vrepl_storage::mirror::{
-    after_transfer, check, DeleteScope, DiscardPolicy, Effect, MirrorOp, MirrorRelationship,
-    MirrorState, OnTransfer, OpReport, Refusal, TransferKind, TransferResult, TransferStatus,
+    after_transfer, check, DiscardPolicy, Effect, MirrorOp, MirrorRelationship, MirrorState,
+    OnTransfer, OpReport, Refusal, TransferKind, TransferResult, TransferStatus,
 };
 use vrepl_storage::model::{VolumePath, VolumeType};
-use vrepl_storage::sim::{DataPath, Fabric, LabOptions};
+use vrepl_storage::sim::{Fabric, LabOptions};
 use vrepl_storage::wait::{wait_idle, Poll};
 use vrepl_storage::{DynArray, Error, Result};
 
-/// Bytes per second of the simulated link: a 4 KiB write takes half a second to send.
-const BANDWIDTH: u64 = 8_000;
-const FILES: u8 = 3;
+use super::common::{bytes, data_path, expect_table, BANDWIDTH, FILES};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Vol {
+pub(crate) enum Vol {
     /// `RG2FV3`, at Site 1.
     A,
     /// `RG2FV3_SM`, at Site 2.
@@ -50,7 +35,7 @@ impl Vol {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Op {
+pub(crate) enum Op {
     Initialize,
     Update,
     Quiesce,
@@ -62,7 +47,7 @@ enum Op {
 }
 
 #[derive(Clone, Debug)]
-enum Step {
+pub(crate) enum Step {
     Write {
         vol: Vol,
         file: u8,
@@ -100,7 +85,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn step() -> impl Strategy<Value = Step> {
+pub(crate) fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         4 => (prop_oneof![Just(Vol::A), Just(Vol::B)], 0..FILES, 1..8_000u16, any::<u8>())
             .prop_map(|(vol, file, len, tag)| Step::Write { vol, file, len, tag }),
@@ -109,7 +94,7 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-type Content = BTreeMap<String, Vec<u8>>;
+pub(crate) type Content = BTreeMap<String, Vec<u8>>;
 
 /// A transfer the model expects to be running: what it carries.
 #[derive(Clone, Debug)]
@@ -121,23 +106,23 @@ struct InFlight {
 }
 
 /// The lab under test and the model of what it must hold.
-struct Run {
+pub(crate) struct Run {
     fabric: Fabric,
     site1: DynArray,
     site2: DynArray,
     a: VolumePath,
     b: VolumePath,
     /// `A -> B` (true) or, after a reverse resync, `B -> A`.
-    forward: bool,
+    pub(crate) forward: bool,
     /// What each volume's files must be (index 0: A, 1: B).
-    content: [Content; 2],
+    pub(crate) content: [Content; 2],
     /// Written since the newest snapshot both sides share.
     dirty: [bool; 2],
     /// The content of that snapshot.
     common: Content,
     in_flight: Option<InFlight>,
     /// The relationship as last observed.
-    seen: MirrorRelationship,
+    pub(crate) seen: MirrorRelationship,
 }
 
 fn idx(v: Vol) -> usize {
@@ -147,52 +132,8 @@ fn idx(v: Vol) -> usize {
     }
 }
 
-fn data_path(file: u8) -> DataPath {
-    DataPath::File(format!("prop/f{file}"))
-}
-
-fn bytes(len: u16, tag: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8) ^ tag).collect()
-}
-
-/// Panics unless `outcome` is what the table's `expected` answer says (a refusal as its error
-/// variant, `already` as an already report); returns the effect when the operation was accepted.
-fn expect_table(
-    op: MirrorOp,
-    state: MirrorState,
-    transfer: TransferStatus,
-    expected: std::result::Result<Effect, Refusal>,
-    outcome: &Result<OpReport>,
-    ctx: &str,
-) -> Option<Effect> {
-    match expected {
-        Err(Refusal::TransferInProgress) => {
-            assert!(
-                matches!(outcome, Err(Error::TransferInProgress { op: o, .. }) if *o == op),
-                "{ctx}: expected TransferInProgress, got {outcome:?}"
-            );
-            None
-        }
-        Err(refusal) => {
-            assert!(
-                matches!(outcome, Err(Error::IllegalState { op: o, state: s, transfer: t, refusal: r, .. })
-                    if *o == op && *s == state && *t == transfer && *r == refusal),
-                "{ctx}: expected IllegalState {refusal:?}, got {outcome:?}"
-            );
-            None
-        }
-        Ok(effect) => {
-            if let Effect::Already { .. } = effect {
-                let report = outcome.as_ref().unwrap_or_else(|e| panic!("{ctx}: {e}"));
-                assert!(report.was_already(), "{ctx}: {report:?}");
-            }
-            Some(effect)
-        }
-    }
-}
-
 impl Run {
-    fn new() -> Run {
+    pub(crate) fn new() -> Run {
         let options = LabOptions {
             bandwidth_bytes_per_sec: BANDWIDTH,
             ..LabOptions::default()
@@ -262,7 +203,7 @@ impl Run {
         v == self.source() || self.seen.state == MirrorState::BrokenOff
     }
 
-    async fn step(&mut self, step: &Step) {
+    pub(crate) async fn step(&mut self, step: &Step) {
         match *step {
             Step::Write {
                 vol,
@@ -507,7 +448,7 @@ impl Run {
     }
 
     /// Lets every transfer finish.
-    async fn settle(&mut self) {
+    pub(crate) async fn settle(&mut self) {
         let poll = Poll {
             interval: Duration::from_millis(100),
             max_interval: Duration::from_secs(2),
@@ -518,252 +459,5 @@ impl Run {
             .expect("settles");
         self.observe(false).await;
         self.check_content().await;
-    }
-}
-
-/// An operation on one of several relationships, including the ones that end it.
-#[derive(Clone, Copy, Debug)]
-enum LifeOp {
-    Initialize,
-    Update,
-    Quiesce,
-    Resume,
-    Break,
-    Resync,
-    Release { keep_snapshots: bool },
-    Delete(DeleteScope),
-}
-
-#[derive(Clone, Debug)]
-enum LifeStep {
-    Write { rel: usize, len: u16 },
-    Wait { millis: u32 },
-    Op { rel: usize, op: LifeOp },
-}
-
-const LIFE_RELATIONSHIPS: [&str; 2] = ["RG2FV3_SM", "RG1FV2_SM"];
-
-fn life_step() -> impl Strategy<Value = LifeStep> {
-    let rel = 0..LIFE_RELATIONSHIPS.len();
-    let op = prop_oneof![
-        Just(LifeOp::Initialize),
-        Just(LifeOp::Update),
-        Just(LifeOp::Quiesce),
-        Just(LifeOp::Resume),
-        Just(LifeOp::Break),
-        Just(LifeOp::Resync),
-        any::<bool>().prop_map(|keep_snapshots| LifeOp::Release { keep_snapshots }),
-        prop_oneof![Just(DeleteScope::Full), Just(DeleteScope::DestinationOnly)]
-            .prop_map(LifeOp::Delete),
-    ];
-    prop_oneof![
-        2 => (rel.clone(), 1..8_000u16).prop_map(|(rel, len)| LifeStep::Write { rel, len }),
-        1 => (0..1_500u32).prop_map(|millis| LifeStep::Wait { millis }),
-        5 => (rel, op).prop_map(|(rel, op)| LifeStep::Op { rel, op }),
-    ]
-}
-
-/// Runs `steps` on two of the lab's relationships; every operation's outcome must match the
-/// transition table for the state it met, and a deleted relationship stays gone.
-async fn lifecycle(steps: &[LifeStep]) {
-    let options = LabOptions {
-        bandwidth_bytes_per_sec: BANDWIDTH,
-        ..LabOptions::default()
-    };
-    let fabric = Fabric::lab_with(options);
-    let site1: DynArray = Arc::new(fabric.array("fas2020").expect("Site 1"));
-    let site2: DynArray = Arc::new(fabric.array("fas2050").expect("Site 2"));
-    let mut rels = Vec::new();
-    for name in LIFE_RELATIONSHIPS {
-        let rel = fabric
-            .relationships_from("fas2020")
-            .into_iter()
-            .find(|r| r.destination.volume == name)
-            .expect("mirrored in the lab");
-        let luns = site1.list_luns(Some(&rel.source)).await.expect("LUNs");
-        // Where a write lands: the NFS volume's files, or the VMFS on the volume's LUN.
-        let at = match luns.first() {
-            Some(lun) => DataPath::Vmfs {
-                lun: lun.path.name.clone(),
-                path: "prop/vm.vmdk".into(),
-            },
-            None => data_path(0),
-        };
-        rels.push((rel, at));
-    }
-    let mut deleted = [false; LIFE_RELATIONSHIPS.len()];
-    let mut released = [false; LIFE_RELATIONSHIPS.len()];
-    let mut orphaned = [false; LIFE_RELATIONSHIPS.len()];
-    for (n, step) in steps.iter().enumerate() {
-        match *step {
-            LifeStep::Write { rel, len } => {
-                let (r, at) = &rels[rel];
-                fabric
-                    .write_file(&r.source, at, &bytes(len, n as u8))
-                    .expect("the source takes writes");
-            }
-            LifeStep::Wait { millis } => {
-                tokio::time::sleep(Duration::from_millis(millis.into())).await;
-            }
-            LifeStep::Op { rel, op } => {
-                let (r, _) = &rels[rel];
-                let dst = &r.destination;
-                let before = site2.relationship(dst).await;
-                if deleted[rel] {
-                    let err = before.expect_err("a deleted relationship stays gone");
-                    assert!(err.is_not_found(), "{err:?}");
-                    continue;
-                }
-                let before = before.expect("the relationship exists");
-                let (state, transfer) = (before.state, before.transfer);
-                let (table_op, outcome) = match op {
-                    LifeOp::Initialize => (MirrorOp::Initialize, site2.initialize(dst).await),
-                    LifeOp::Update => (MirrorOp::Update, site2.update(dst).await),
-                    LifeOp::Quiesce => (MirrorOp::Quiesce, site2.quiesce(dst).await),
-                    LifeOp::Resume => (MirrorOp::Resume, site2.resume(dst).await),
-                    LifeOp::Break => (
-                        MirrorOp::Break,
-                        site2.break_off(dst, OnTransfer::Fail).await,
-                    ),
-                    LifeOp::Resync => (
-                        MirrorOp::Resync,
-                        site2.resync(dst, DiscardPolicy::Accept).await,
-                    ),
-                    LifeOp::Release { keep_snapshots } => (
-                        MirrorOp::Release,
-                        site1.release(&r.source, dst, keep_snapshots).await,
-                    ),
-                    LifeOp::Delete(scope) => (MirrorOp::Delete, site2.delete(dst, scope).await),
-                };
-                let ctx = format!("step {n}: {op:?} on {} in {state}/{transfer}", r.describe());
-                let expected = check(table_op, state, transfer);
-                if released[rel]
-                    && matches!(op, LifeOp::Release { .. })
-                    && outcome.as_ref().is_err_and(Error::is_not_found)
-                {
-                    // The source forgot it already; a second release finds nothing to forget.
-                    continue;
-                }
-                if orphaned[rel] && matches!(outcome, Err(Error::NoCommonSnapshot { .. })) {
-                    // A release that dropped the snapshots left nothing to update or resync
-                    // from: a data precondition the state table does not cover.
-                    assert!(matches!(op, LifeOp::Update | LifeOp::Resync), "{ctx}");
-                    continue;
-                }
-                match expect_table(table_op, state, transfer, expected, &outcome, &ctx) {
-                    Some(Effect::Moves { to, .. }) => {
-                        let report = outcome.unwrap_or_else(|e| panic!("{ctx}: {e}"));
-                        let now = report.relationship.expect("the report carries it");
-                        assert!(
-                            now.state == to
-                                || now.state
-                                    == after_transfer(
-                                        to,
-                                        TransferStatus::Transferring,
-                                        TransferKind::Update,
-                                        true
-                                    )
-                                    .state,
-                            "{ctx}: moved to {}",
-                            now.state
-                        );
-                    }
-                    Some(Effect::Removed) => {
-                        deleted[rel] = true;
-                        let err = site2.relationship(dst).await.expect_err("deleted");
-                        assert!(err.is_not_found(), "{ctx}: {err:?}");
-                    }
-                    Some(Effect::Released) => {
-                        released[rel] = true;
-                        if let LifeOp::Release {
-                            keep_snapshots: false,
-                        } = op
-                        {
-                            orphaned[rel] = true;
-                        }
-                        let after = site2.relationship(dst).await;
-                        let after =
-                            after.unwrap_or_else(|e| panic!("{ctx}: destination record: {e}"));
-                        assert_eq!(after.state, state, "{ctx}: release leaves the destination");
-                        assert!(
-                            fabric
-                                .relationships_from("fas2020")
-                                .iter()
-                                .all(|x| x.destination != *dst),
-                            "{ctx}: the source still lists it"
-                        );
-                    }
-                    Some(Effect::Already { .. }) | None => {}
-                }
-            }
-        }
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("runtime")
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1000))]
-
-    /// Random operations, writes and waits keep every invariant after every step.
-    #[test]
-    fn random_sequences_keep_every_invariant(steps in prop::collection::vec(step(), 1..24)) {
-        runtime().block_on(async {
-            let mut run = Run::new();
-            for step in &steps {
-                run.step(step).await;
-            }
-            run.settle().await;
-        });
-    }
-
-    /// Operations, including release and delete, on two relationships follow the transition
-    /// table in whatever state they meet.
-    #[test]
-    fn lifecycle_operations_follow_the_table(steps in prop::collection::vec(life_step(), 1..24)) {
-        runtime().block_on(lifecycle(&steps));
-    }
-
-    /// Failback: whatever Site 2 writes after a break reaches Site 1 through reverse resync,
-    /// update, break and reverse resync back, and replication runs in the original direction
-    /// again.
-    #[test]
-    fn failback_carries_every_site2_write_to_site1(
-        before in prop::collection::vec((0..FILES, 1..8_000u16, any::<u8>()), 0..5),
-        during in prop::collection::vec((0..FILES, 1..8_000u16, any::<u8>()), 0..5),
-        wait in 0..3_000u32,
-    ) {
-        runtime().block_on(async {
-            let mut run = Run::new();
-            run.step(&Step::Mirror(Op::Break(OnTransfer::Fail))).await;
-            for &(file, len, tag) in &before {
-                run.step(&Step::Write { vol: Vol::B, file, len, tag }).await;
-            }
-            run.step(&Step::Mirror(Op::ReverseResync(DiscardPolicy::Refuse))).await;
-            assert!(!run.forward, "reversed");
-            run.step(&Step::Wait { millis: wait }).await;
-            for &(file, len, tag) in &during {
-                run.step(&Step::Write { vol: Vol::B, file, len, tag }).await;
-            }
-            run.settle().await;
-            run.step(&Step::Mirror(Op::Update)).await;
-            run.settle().await;
-            run.step(&Step::Mirror(Op::Break(OnTransfer::Fail))).await;
-            run.step(&Step::Mirror(Op::ReverseResync(DiscardPolicy::Refuse))).await;
-            run.settle().await;
-            assert!(run.forward, "back in the original direction");
-            assert_eq!(run.seen.state, MirrorState::Snapmirrored);
-            let mut expected = Content::new();
-            for &(file, len, tag) in before.iter().chain(&during) {
-                expected.insert(format!("prop/f{file}"), bytes(len, tag));
-            }
-            assert!(run.content[0] == expected, "Site 1 holds every Site 2 write");
-        });
     }
 }
