@@ -170,8 +170,14 @@ impl std::ops::Deref for FullLab {
 }
 
 impl FullLab {
-    /// Starts the simulators and emulators and connects the drivers.
+    /// Starts the simulators and emulators (the lab's ESX 3.0.2 hosts) and connects the drivers.
     pub async fn start() -> FullLab {
+        Self::start_as(None).await
+    }
+
+    /// As [`FullLab::start`], every host running `esx_version` (`6.7.0`) when given; the groups
+    /// then use ESXi's per-volume snapshot commands.
+    pub async fn start_as(esx_version: Option<&str>) -> FullLab {
         use vrepl_esx::esxcli::{Credentials, HostKeyPolicy, Secret, SshConfig};
         use vrepl_esx::sim::{EmulatedHost, SshServer};
         use vrepl_ontap::rest::{OntapRestClient, RestConfig, TlsMode};
@@ -215,7 +221,8 @@ impl FullLab {
             String::new(),
         );
         for spec in fabric.topology().hosts {
-            let host = EmulatedHost::from_lab(&fabric, &spec.name).expect("lab host");
+            let host =
+                EmulatedHost::from_lab_as(&fabric, &spec.name, esx_version).expect("lab host");
             let server = SshServer::start(host.clone(), "root", "vmware1!")
                 .await
                 .expect("SSH server");
@@ -238,7 +245,12 @@ impl FullLab {
             let h = env.host(name).expect("host");
             h.rescan_all_hbas().await.expect("rescan");
         }
-        let groups = group::lab_groups(&fabric.topology()).expect("lab groups");
+        let mut groups = group::lab_groups(&fabric.topology()).expect("lab groups");
+        if esx_version.is_some_and(|v| !v.starts_with(['3', '4'])) {
+            for g in &mut groups {
+                g.esx_mode = vrepl_cli::runbook::EsxMode::PerVolume;
+            }
+        }
         FullLab {
             lab: Lab {
                 fabric,

@@ -233,3 +233,108 @@ async fn a_failback_crashing_after_every_step_in_turn_resumes_to_the_same_end() 
     assert!(lab.mounted("site1-esx1").await.contains(&"RP2".to_string()));
     assert!(!lab.mounted("site2-esx2").await.contains(&"RP1".to_string()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_esxi_hosts_vmfs_and_nfs_datastores_fail_over_and_back_per_volume() {
+    use vrepl_esx::host::{DatastoreName, DatastorePath};
+    let lab = FullLab::start_as(Some("6.7.0")).await;
+    let groups = [lab.group("PG1"), lab.group("PG2")];
+    let must = |r: Result<vrepl_cli::runbook::RunResult, vrepl_cli::runbook::RunbookError>| match r
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let mut reports = String::new();
+            for d in std::fs::read_dir(lab.runs_dir()).unwrap().flatten() {
+                reports.push_str(
+                    &std::fs::read_to_string(d.path().join("report.txt")).unwrap_or_default(),
+                );
+            }
+            panic!("{e}\n{reports}")
+        }
+    };
+
+    let test = must(lab.runner().run(plan::test_start(&groups).unwrap()).await);
+    let mounted = lab.mounted("site2-esx2").await;
+    assert!(
+        mounted
+            .iter()
+            .any(|m| m.starts_with("snap-") && m.ends_with("-RP4")),
+        "{mounted:?}"
+    );
+    assert!(mounted.contains(&"RP5_Clone".to_string()), "{mounted:?}");
+    must(lab.runner().cleanup_test(&test.dir).await);
+    assert!(
+        !lab.mounted("site2-esx2")
+            .await
+            .iter()
+            .any(|m| m.contains("RP")),
+        "{:?}",
+        lab.mounted("site2-esx2").await
+    );
+
+    must(
+        lab.runner()
+            .run(plan::failover_planned(&groups).unwrap())
+            .await,
+    );
+    let at_site2 = lab.mounted("site2-esx1").await;
+    for ds in ["RP1", "RP2", "RP3", "RP4", "RP5"] {
+        assert!(
+            at_site2.contains(&ds.to_string()),
+            "{ds} not mounted at Site 2: {at_site2:?}"
+        );
+    }
+    lab.fabric
+        .write_file(
+            &vrepl_storage::model::VolumePath::parse("fas2050lower:RG2FV3_SM").unwrap(),
+            &vrepl_storage::sim::DataPath::file("Finance-Web/orders.csv"),
+            b"written at Site 2 over NFS",
+        )
+        .unwrap();
+    let back = must(
+        lab.runner()
+            .run(plan::failback(&groups, false).unwrap())
+            .await,
+    );
+    assert_eq!(
+        back.report
+            .steps
+            .iter()
+            .filter(|s| s.title.starts_with("verify"))
+            .count(),
+        5
+    );
+    let site1 = lab.env.host("site1-esx2").unwrap();
+    let csv = site1
+        .read_datastore_file(
+            &DatastoreName::new("RP5").unwrap(),
+            &DatastorePath::new("Finance-Web/orders.csv").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(csv, b"written at Site 2 over NFS");
+    assert_eq!(
+        lab.state("fas2020lower:RG2FV3", "fas2050lower:RG2FV3_SM")
+            .await,
+        Some(vrepl_storage::mirror::MirrorState::Snapmirrored)
+    );
+    let site2_after = lab.mounted("site2-esx1").await;
+    assert!(
+        !site2_after.iter().any(|m| m.starts_with("RP")),
+        "{site2_after:?}"
+    );
+
+    // And round again: the hosts of both sites take the datastores back.
+    must(
+        lab.runner()
+            .run(plan::failover_planned(&groups).unwrap())
+            .await,
+    );
+    assert!(lab.mounted("site2-esx2").await.contains(&"RP3".to_string()));
+    must(
+        lab.runner()
+            .run(plan::failback(&groups, false).unwrap())
+            .await,
+    );
+    assert!(lab.mounted("site1-esx3").await.contains(&"RP3".to_string()));
+}

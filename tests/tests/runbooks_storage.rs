@@ -624,3 +624,81 @@ async fn a_dr_test_beyond_the_rpo_is_refused_unless_the_check_is_skipped_and_the
         run.report.warnings
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_journal_torn_by_a_crash_mid_write_still_resumes_and_a_finished_run_is_not_rerun() {
+    use std::io::Write;
+    let lab = Lab::storage_only();
+    let pg1 = [lab.group("PG1")];
+    let hook: vrepl_cli::runbook::InterruptHook =
+        Arc::new(|s, b| s == "4.1" && b == Boundary::BeforeStep);
+    let err = lab
+        .runner()
+        .with_interrupt(hook)
+        .run(plan::failover_planned(&pg1).unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RunbookError::Interrupted { .. }), "{err}");
+    let dir = vrepl_cli::runbook::latest_run(&lab.runs_dir(), RunbookKind::FailoverPlanned, "PG1")
+        .await
+        .unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("journal.jsonl"))
+        .unwrap();
+    f.write_all(br#"{"event":"start","step":"4.1","at":"2026-11"#)
+        .unwrap();
+    drop(f);
+
+    let done = lab.runner().resume(&dir).await.unwrap();
+    assert_eq!(done.report.outcome, "succeeded");
+    assert_eq!(lab.state(PROD1, SM1).await, Some(MirrorState::BrokenOff));
+    let again = lab.runner().resume(&dir).await.unwrap_err();
+    assert!(again.to_string().contains("already succeeded"), "{again}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn cleanup_of_a_dr_test_that_crashed_half_way_removes_what_it_had_made() {
+    let lab = Lab::storage_only();
+    let (vols, maps) = (lab.volumes().await, lab.maps().await);
+    let groups = [lab.group("PG1"), lab.group("PG2")];
+    // The clone of 1.2 is made but its end never reaches the journal; 1.3 and later never start.
+    let hook: vrepl_cli::runbook::InterruptHook =
+        Arc::new(|s, b| s == "1.2" && b == Boundary::AfterAction);
+    let mut opts = lab.options();
+    opts.concurrency = 1;
+    let err = vrepl_cli::runbook::Runner::new(lab.env.clone(), opts)
+        .with_interrupt(hook)
+        .run(plan::test_start(&groups).unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RunbookError::Interrupted { .. }), "{err}");
+    let made: Vec<String> = lab
+        .volumes()
+        .await
+        .into_iter()
+        .filter(|v| !vols.contains(v))
+        .collect();
+    assert_eq!(
+        made,
+        ["fas2050upper:RG1FV1_Clone", "fas2050upper:RG1FV2_Clone"]
+    );
+
+    let test = vrepl_cli::runbook::latest_run(&lab.runs_dir(), RunbookKind::TestStart, "PG2")
+        .await
+        .unwrap();
+    let cleanup = lab.runner().cleanup_test(&test).await.unwrap();
+    let destroys = cleanup
+        .report
+        .steps
+        .iter()
+        .filter(|s| s.title.starts_with("destroy"))
+        .count();
+    assert_eq!(
+        destroys, 2,
+        "only the clones the test started: {:?}",
+        cleanup.report.steps
+    );
+    assert_eq!(lab.volumes().await, vols);
+    assert_eq!(lab.maps().await, maps);
+}

@@ -59,6 +59,7 @@ pub async fn mount_vmfs_copy(
     // Another host of the site may have resignatured this copy since our last rescan: it is
     // then an ordinary VMFS that a rescan mounts, and resignaturing again would fail.
     host.rescan_all_hbas().await?;
+    host.rescan_vmfs().await?;
     if let Some(fs) = mounted_vmfs(host, wanted).await? {
         return Ok(Mounted {
             name: fs.volume_name,

@@ -155,12 +155,27 @@ impl Journal {
         run_dir.join("journal.jsonl")
     }
 
-    /// Opens (creating) the journal of a run directory for appending.
+    /// Opens (creating) the journal of a run directory for appending. A torn last line (a
+    /// crash in the middle of writing it) is cut off first, so the next entry starts clean.
     pub async fn open(run_dir: &Path) -> RunbookResult<Self> {
         tokio::fs::create_dir_all(run_dir)
             .await
             .map_err(|e| journal_error(run_dir, e))?;
         let path = Self::file_in(run_dir);
+        if let Ok(bytes) = tokio::fs::read(&path).await {
+            if bytes.last().is_some_and(|b| *b != b'\n') {
+                let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                let f = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .await
+                    .map_err(|e| journal_error(&path, e))?;
+                f.set_len(keep as u64)
+                    .await
+                    .map_err(|e| journal_error(&path, e))?;
+                f.sync_data().await.map_err(|e| journal_error(&path, e))?;
+            }
+        }
         let file = tokio::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -168,7 +168,12 @@ fn per_pair(
     Ok(v)
 }
 
-/// Steps that take a site's copies away from its hosts: unmount, then unmap the LUNs.
+/// Steps that take a site's copies away from its hosts: unmount NFS, unmap the LUNs, rescan.
+///
+/// A VMFS is not unmounted by hand here: the site's copy comes back later (failback), and an
+/// ESXi host keeps a hand-unmounted VMFS unmounted, while the `EsxHost` driver has no call to
+/// mount an original again. Unmapping its LUN and rescanning removes it on every ESX release,
+/// and the rescan after it is mapped again brings it back. NFS datastores are unmounted.
 fn unpresent(b: &mut Builder, groups: &[ProtectionGroup], side: Side) -> RunbookResult<()> {
     let mut unmounts = Vec::new();
     let mut unmaps = Vec::new();
@@ -177,7 +182,7 @@ fn unpresent(b: &mut Builder, groups: &[ProtectionGroup], side: Side) -> Runbook
         for d in &g.datastores {
             let pair = g.pair_of(d).expect("validated");
             let (cluster, vol) = pair.side(side);
-            for host in &end.hosts {
+            for host in end.hosts.iter().filter(|_| d.kind() == DatastoreKind::Nfs) {
                 unmounts.push((
                     g.name.clone(),
                     Step::UnmountDatastore {
@@ -201,7 +206,11 @@ fn unpresent(b: &mut Builder, groups: &[ProtectionGroup], side: Side) -> Runbook
         }
     }
     let site = &groups[0].end(side).site;
-    b.stage(format!("unmount the datastores at {site}"), false, unmounts);
+    b.stage(
+        format!("unmount the NFS datastores at {site}"),
+        false,
+        unmounts,
+    );
     b.stage(format!("unmap the LUNs at {site}"), true, unmaps);
     b.stage(
         format!("rescan the hosts at {site}"),
