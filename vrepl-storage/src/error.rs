@@ -227,34 +227,7 @@ fn progress_note(p: Option<&TransferProgress>) -> String {
 }
 
 fn discard_note(d: &Discard) -> String {
-    let mut parts = Vec::new();
-    if !d.snapshots.is_empty() {
-        let names: Vec<&str> = d.snapshots.iter().map(|s| s.as_str()).collect();
-        parts.push(format!(
-            "snapshots {} ({})",
-            names.join(", "),
-            human_bytes(d.bytes)
-        ));
-    }
-    if d.unsnapshotted_bytes > 0 {
-        parts.push(format!(
-            "{} written since the last snapshot",
-            human_bytes(d.unsnapshotted_bytes)
-        ));
-    }
-    if d.unmeasured {
-        parts.push(
-            "whatever was written since the common snapshot (this array cannot measure it)"
-                .to_string(),
-        );
-    }
-    if parts.is_empty() {
-        parts.push("data on the destination".to_string());
-    }
-    format!(
-        "{}; accept the loss explicitly to go on",
-        parts.join(" and ")
-    )
+    format!("{d}; accept the loss explicitly to go on")
 }
 
 /// Bytes in binary units, as ONTAP prints them (`12.0GB` is GiB there); here `12.0 GiB`.

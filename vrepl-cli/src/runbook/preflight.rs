@@ -308,8 +308,8 @@ async fn check_failed_over(
                         || n == p.destination.volume.as_str() || n == p.source.volume.as_str());
                     c.add("no_unreplicated_writes", p.describe(), pre.discard.is_empty() || named,
                         if pre.discard.is_empty() { "nothing to discard".to_string() } else {
-                            format!("reversing discards {} written at {} after the break{}",
-                                vrepl_storage::error::human_bytes(pre.discard.total_bytes()), pre.rolled_back,
+                            format!("reversing rolls {} back, discarding {}{}",
+                                pre.rolled_back, pre.discard,
                                 if named { " (accepted)" } else { "" })
                         },
                         format!("copy what was written at {} elsewhere, or accept the loss by naming {}", pre.rolled_back, p.destination));

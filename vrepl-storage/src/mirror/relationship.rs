@@ -150,6 +150,39 @@ impl Discard {
     }
 }
 
+/// Describes the loss for people: `snapshots hourly.0 (2.0 KiB) and 10 B written since the last
+/// snapshot`, or `nothing` when the discard is empty.
+impl std::fmt::Display for Discard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::error::human_bytes;
+        let mut parts = Vec::new();
+        if !self.snapshots.is_empty() {
+            let names: Vec<&str> = self.snapshots.iter().map(|s| s.as_str()).collect();
+            parts.push(format!(
+                "snapshots {} ({})",
+                names.join(", "),
+                human_bytes(self.bytes)
+            ));
+        }
+        if self.unsnapshotted_bytes > 0 {
+            parts.push(format!(
+                "{} written since the last snapshot",
+                human_bytes(self.unsnapshotted_bytes)
+            ));
+        }
+        if self.unmeasured {
+            parts.push(
+                "whatever was written since the common snapshot (this array cannot measure it)"
+                    .to_string(),
+            );
+        }
+        if parts.is_empty() {
+            parts.push("nothing".to_string());
+        }
+        f.write_str(&parts.join(" and "))
+    }
+}
+
 /// What a resync (or reverse resync) would do, computed before anything is changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResyncPreview {

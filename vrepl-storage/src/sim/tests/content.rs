@@ -210,7 +210,12 @@ async fn snapshot_delta_counts_what_a_roll_back_would_discard() {
     let sm = vp("fas2050upper:RG1FV1_SM");
     let dest = fabric.array("fas2050").unwrap();
     dest.break_off(&sm, OnTransfer::Fail).await.unwrap();
-    let common = dest.resync_preview(&sm).await.unwrap().common_snapshot.unwrap();
+    let common = dest
+        .resync_preview(&sm)
+        .await
+        .unwrap()
+        .common_snapshot
+        .unwrap();
     assert_eq!(fabric.snapshot_delta(&sm, &common).unwrap(), 0);
 
     let note = DataPath::vmfs(lun("RP1.lun"), "Failback Test/note.txt");
@@ -220,5 +225,8 @@ async fn snapshot_delta_counts_what_a_roll_back_would_discard() {
     assert_eq!(preview.discard.total_bytes(), 17);
 
     let missing = crate::model::SnapshotName::new("nightly.0").unwrap();
-    assert!(fabric.snapshot_delta(&sm, &missing).unwrap_err().is_not_found());
+    assert!(fabric
+        .snapshot_delta(&sm, &missing)
+        .unwrap_err()
+        .is_not_found());
 }
