@@ -15,34 +15,28 @@ use crate::exit::{CliError, CliResult, ErrorKind};
 
 /// `initialize`.
 pub async fn initialize(ctx: &Ctx, args: &TransferArgs) -> CliResult<()> {
-    let done = apply(
-        ctx,
-        &args.target,
-        MirrorOp::Initialize,
-        |d| format!("initialize({d})"),
-        |a, d| async move { a.initialize(&d).await },
-    )
-    .await?;
-    if let Some((found, _)) = done.filter(|_| args.wait) {
-        wait_transfer(
-            ctx,
-            &found.cluster.array,
-            &found.item.destination,
-            args.timeout,
-        )
-        .await?;
-    }
-    Ok(())
+    start(ctx, args, MirrorOp::Initialize).await
 }
 
 /// `update`.
 pub async fn update(ctx: &Ctx, args: &TransferArgs) -> CliResult<()> {
+    start(ctx, args, MirrorOp::Update).await
+}
+
+/// Starts a baseline or an update and, with `--wait`, follows it to its end.
+async fn start(ctx: &Ctx, args: &TransferArgs, op: MirrorOp) -> CliResult<()> {
     let done = apply(
         ctx,
         &args.target,
-        MirrorOp::Update,
-        |d| format!("update({d})"),
-        |a, d| async move { a.update(&d).await },
+        op,
+        |d| format!("{op}({d})"),
+        |a, d| async move {
+            if op == MirrorOp::Initialize {
+                a.initialize(&d).await
+            } else {
+                a.update(&d).await
+            }
+        },
     )
     .await?;
     if let Some((found, _)) = done.filter(|_| args.wait) {
