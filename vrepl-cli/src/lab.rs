@@ -359,6 +359,7 @@ pub async fn serve(fabric: &Fabric, first: SocketAddr, tls: bool) -> CliResult<V
             tls,
             username: LAB_USER.to_string(),
             password: password.clone(),
+            version: None,
         };
         let sim = RestSimulator::start(fabric.clone(), cluster.as_str(), options)
             .await

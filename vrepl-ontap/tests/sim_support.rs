@@ -30,7 +30,21 @@ impl Lab {
     }
 
     pub async fn on(fabric: Fabric, cluster: &str) -> Self {
-        let sim = RestSimulator::start(fabric.clone(), cluster, SimServerOptions::default())
+        Self::with(fabric, cluster, SimServerOptions::default()).await
+    }
+
+    /// A simulator answering as an older (or newer) ONTAP release than the fabric's.
+    #[allow(dead_code)] // not every test binary that shares this module needs it
+    pub async fn as_release(cluster: &str, version: (u8, u8, u8)) -> Self {
+        let opts = SimServerOptions {
+            version: Some(version),
+            ..SimServerOptions::default()
+        };
+        Self::with(Fabric::lab(), cluster, opts).await
+    }
+
+    pub async fn with(fabric: Fabric, cluster: &str, opts: SimServerOptions) -> Self {
+        let sim = RestSimulator::start(fabric.clone(), cluster, opts)
             .await
             .expect("simulator starts");
         Self {

@@ -174,3 +174,128 @@ async fn a_dr_test_clone_is_created_mapped_and_mounted() {
         Some("/RG1FV1_DRTEST")
     );
 }
+
+/// Both sites' simulators answering as `version`, each client knowing the other as its peer.
+async fn two_sites(
+    fabric: &Fabric,
+    version: (u8, u8, u8),
+) -> [(RestSimulator, OntapRestClient); 2] {
+    let mut sites = Vec::new();
+    for cluster in ["fas2020", "fas2050"] {
+        let sim = RestSimulator::start(
+            fabric.clone(),
+            cluster,
+            SimServerOptions {
+                version: Some(version),
+                ..SimServerOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+        let (user, pw) = sim.credentials();
+        let mut config =
+            RestConfig::new(sim.url(), user, pw).with_tls(TlsMode::PlainHttpForTesting);
+        config.job_timeout = Duration::from_secs(3600);
+        let client = OntapRestClient::connect(config).await.unwrap();
+        sites.push((sim, client));
+    }
+    sites[0].1.add_peer(&sites[1].1);
+    sites[1].1.add_peer(&sites[0].1);
+    let [site1, site2]: [(RestSimulator, OntapRestClient); 2] =
+        sites.try_into().expect("two sites");
+    [site1, site2]
+}
+
+#[tokio::test(start_paused = true)]
+async fn on_9_16_a_write_since_the_break_is_measured_to_the_byte_and_refused() {
+    let fabric = Fabric::lab();
+    let [(sim1, _), (sim2, site2)] = two_sites(&fabric, (9, 16, 1)).await;
+    let dst = path("fas2050lower:RG2FV3_SM");
+    sim2.clear_requests();
+    site2
+        .break_off(&dst, OnTransfer::Fail)
+        .await
+        .expect("break");
+    let break_calls = sim2.requests().len();
+    assert!(break_calls <= 3, "{:?}", sim2.requests());
+
+    // No snapshot holds this write: only the snapshot delta can see it.
+    fabric
+        .write_file(&dst, &DataPath::File("dr.txt".into()), &[7u8; 1234])
+        .unwrap();
+    match site2.resync(&dst, DiscardPolicy::Refuse).await {
+        Err(Error::WouldLoseData { discard, .. }) => {
+            assert!(discard.snapshots.is_empty(), "{discard:?}");
+            assert_eq!(
+                (discard.unsnapshotted_bytes, discard.unmeasured),
+                (1234, false)
+            );
+        }
+        other => panic!("the write at Site 2 is refused: {other:?}"),
+    }
+    assert_eq!(
+        site2.relationship(&dst).await.unwrap().state,
+        MirrorState::BrokenOff
+    );
+
+    // What a resync costs: the lookup, the preview (volume, snapshots, one delta, and the
+    // source's volume and snapshots through the peer), the PATCH and its confirmation.
+    sim1.clear_requests();
+    sim2.clear_requests();
+    let report = site2
+        .resync(&dst, DiscardPolicy::Accept)
+        .await
+        .expect("resync accepting the loss");
+    assert_eq!(report.discarded.unwrap().unsnapshotted_bytes, 1234);
+    let (at_site2, at_site1) = (sim2.requests(), sim1.requests());
+    let deltas = at_site2
+        .iter()
+        .filter(|r| r.query_param("fields").is_some_and(|f| f.contains("delta")))
+        .count();
+    assert_eq!(deltas, 1, "one delta request");
+    assert!(
+        at_site2.len() <= 6 && at_site1.len() <= 2,
+        "{at_site2:?} {at_site1:?}"
+    );
+    eprintln!(
+        "break: {break_calls} calls; resync: {} calls to Site 2 + {} to Site 1",
+        at_site2.len(),
+        at_site1.len()
+    );
+    assert!(fabric
+        .read_file(&dst, &DataPath::File("dr.txt".into()))
+        .is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn on_9_8_a_resync_after_a_break_is_refused_as_unmeasured() {
+    let fabric = Fabric::lab();
+    let [_site1, (sim2, site2)] = two_sites(&fabric, (9, 8, 0)).await;
+    assert_eq!(site2.version(), (9, 8, 0));
+    let dst = path("fas2050lower:RG2FV3_SM");
+    site2
+        .break_off(&dst, OnTransfer::Fail)
+        .await
+        .expect("break");
+    fabric
+        .write_file(&dst, &DataPath::File("dr.txt".into()), &[7u8; 1234])
+        .unwrap();
+    match site2.resync(&dst, DiscardPolicy::Refuse).await {
+        Err(Error::WouldLoseData { discard, .. }) => {
+            assert!(discard.unmeasured, "{discard:?}");
+            assert_eq!(discard.unsnapshotted_bytes, 0, "nothing can count it");
+        }
+        other => panic!("an unmeasurable loss is refused: {other:?}"),
+    }
+    assert!(
+        sim2.requests().iter().all(|r| !r.query.contains("delta")),
+        "9.8 is not asked for a field it does not have"
+    );
+    site2
+        .resync(&dst, DiscardPolicy::Accept)
+        .await
+        .expect("resync once the loss is accepted");
+    assert!(fabric
+        .read_file(&dst, &DataPath::File("dr.txt".into()))
+        .is_err());
+}

@@ -245,14 +245,14 @@ impl OntapRestClient {
         }
     }
 
-    /// A volume's snapshots, oldest first.
+    /// A volume's snapshots, oldest first: in ONTAP's list order, which is creation order.
+    /// Not sorted by `create_time`, whose one-second resolution cannot order two snapshots
+    /// taken in the same second.
     pub(crate) async fn snapshots_of(&self, volume: &Volume) -> Result<Vec<Snapshot>> {
-        let records = self.snapshot_records(volume, None).await?;
-        let mut snaps = records
+        self.snapshot_records(volume, None)
+            .await?
             .into_iter()
             .map(|r| r.into_model(self.endpoint()))
-            .collect::<Result<Vec<_>>>()?;
-        snaps.sort_by_key(|s| s.create_time);
-        Ok(snaps)
+            .collect()
     }
 }

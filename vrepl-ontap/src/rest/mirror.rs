@@ -15,7 +15,7 @@ use vrepl_storage::mirror::{
     NewRelationship, OnTransfer, OpReport, Refusal, ResyncPreview, TransferProgress,
     TransferStatus,
 };
-use vrepl_storage::model::{Snapshot, Volume, VolumeName, VolumePath};
+use vrepl_storage::model::{Snapshot, Volume, VolumeName, VolumePath, VolumeType};
 use vrepl_storage::{Error, MirrorControl, ObjectKind, Result};
 
 use super::client::OntapRestClient;
@@ -229,30 +229,23 @@ impl OntapRestClient {
         Ok((v, snapshots))
     }
 
-    /// Measures what rolling `volume` back to the preview's common snapshot loses, with ONTAP's
-    /// snapshot `delta`: from the common snapshot to now is the whole loss; from the newest
-    /// snapshot to now is what no snapshot holds. Without `delta` (before 9.12) the loss is
-    /// unmeasured, which the safe API treats as a loss.
+    /// Measures what rolling `volume` back to the preview's common snapshot loses, with one
+    /// request: the common snapshot's `delta` (9.12+) is every byte between it and the active
+    /// file system; the newer snapshots' `size`s are already counted in `bytes`, so the rest is
+    /// what no snapshot holds. Without `delta` (before 9.12) the loss of a volume that has been
+    /// writable (a broken-off destination, a reverse resync's old source) is unmeasured, which
+    /// the safe API treats as a loss; a dp volume has taken no writes since its last transfer.
     async fn measure(&self, volume: &Volume, preview: &mut ResyncPreview) -> Result<()> {
         let Some(common) = preview.common_snapshot.clone() else {
             return Ok(());
         };
-        let Some(total) = self.delta_since(volume, &common).await? else {
-            preview.discard.unmeasured = true;
-            return Ok(());
-        };
-        let since_newest = match preview.discard.snapshots.last() {
-            Some(newest) => match self.delta_since(volume, newest).await? {
-                Some(d) => d,
-                None => {
-                    preview.discard.unmeasured = true;
-                    return Ok(());
-                }
-            },
-            None => total,
-        };
-        preview.discard.unsnapshotted_bytes = since_newest;
-        preview.discard.bytes = total.saturating_sub(since_newest);
+        match self.delta_since(volume, &common).await? {
+            Some(total) => {
+                preview.discard.unsnapshotted_bytes = total.saturating_sub(preview.discard.bytes)
+            }
+            None if volume.kind != VolumeType::Dp => preview.discard.unmeasured = true,
+            None => {}
+        }
         Ok(())
     }
 
@@ -266,8 +259,10 @@ impl OntapRestClient {
         rolled: Vec<Snapshot>,
         other: Option<Vec<Snapshot>>,
     ) -> ResyncPreview {
-        // `rolled` is oldest first (ties in ONTAP's one-second `create_time` keep the
-        // cluster's order), so "newer than the common snapshot" is "after it in the list".
+        // `rolled` is in ONTAP's list order, which is creation order, so "newer than the
+        // common snapshot" is "after it in the list"; snapshots are matched by name, never by
+        // `create_time` (one-second resolution: a snapshot taken in the same second as the
+        // common one is still newer).
         let shared = |s: &Snapshot| match &other {
             Some(other) => other.iter().any(|o| o.name == s.name),
             None => false,
@@ -811,6 +806,25 @@ mod tests {
             p.common_snapshot.unwrap().as_str(),
             "snapmirror.a_2.2026-11-22_001500"
         );
+    }
+
+    #[test]
+    fn a_snapshot_taken_in_the_same_second_as_the_common_one_is_newer() {
+        let at = datetime!(2026-11-22 0:15 UTC);
+        let common = "snapmirror.a_2.2026-11-22_001500";
+        // Same second, and one whose clock reads earlier still: list order decides.
+        let dst = vec![
+            snap(common, at),
+            snap("site2_same_second", at),
+            snap("site2_skewed", datetime!(2026-11-22 0:14 UTC)),
+        ];
+        let src = vec![snap(common, at)];
+        let r = rel(None);
+        let p = OntapRestClient::preview_from(r.clone(), r.destination.clone(), dst, Some(src));
+        assert_eq!(p.common_snapshot.unwrap().as_str(), common);
+        let names: Vec<&str> = p.discard.snapshots.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["site2_same_second", "site2_skewed"]);
+        assert_eq!(p.discard.bytes, 20);
     }
 
     #[test]

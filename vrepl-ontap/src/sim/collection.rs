@@ -5,13 +5,15 @@ use serde_json::{json, Value};
 
 use super::body::parse_bool;
 use super::errors::ApiError;
-use super::fields::{Schema, Selection};
+use super::fields::{Schema, Selection, Version};
 use super::filter::Filter;
 
 /// The query string of a request, split into ONTAP's control parameters and filters.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Query {
     pairs: Vec<(String, String)>,
+    /// The release the cluster answers as, which decides the fields it knows.
+    pub version: Version,
 }
 
 /// Parameters every collection GET understands besides filters.
@@ -24,9 +26,10 @@ const CONTROL: &[&str] = &[
 ];
 
 impl Query {
-    /// Parses a raw query string.
-    pub fn parse(raw: Option<&str>) -> Self {
+    /// Parses a raw query string sent to a cluster running `version`.
+    pub fn parse(raw: Option<&str>, version: Version) -> Self {
         Self {
+            version,
             pairs: raw
                 .map(|q| {
                     url::form_urlencoded::parse(q.as_bytes())
@@ -84,7 +87,7 @@ pub(crate) fn respond(
     extra_params: &[&str],
     mut records: Vec<Value>,
 ) -> Result<Value, ApiError> {
-    let selection = Selection::parse(query.get("fields"), schema)?;
+    let selection = Selection::parse(query.get("fields"), schema, query.version)?;
     query.return_timeout(15)?;
     let mut filters = Vec::new();
     let mut start = Vec::new();
@@ -94,7 +97,7 @@ pub(crate) fn respond(
         }
         if let Some(field) = k.strip_prefix("start.") {
             start.push((field.to_string(), v.clone()));
-        } else if schema.knows(k) {
+        } else if schema.knows(k, query.version) {
             filters.push(Filter {
                 field: k.clone(),
                 pattern: v.clone(),
@@ -105,7 +108,7 @@ pub(crate) fn respond(
     }
     records.retain(|r| filters.iter().all(|f| f.admits(r)));
     if let Some(order) = query.get("order_by") {
-        sort(&mut records, order, schema)?;
+        sort(&mut records, order, schema, query.version)?;
     }
     if !start.is_empty() {
         let pos = records
@@ -201,14 +204,19 @@ fn text_at(record: &Value, path: &str) -> Option<String> {
     }
 }
 
-fn sort(records: &mut [Value], order: &str, schema: &Schema) -> Result<(), ApiError> {
+fn sort(
+    records: &mut [Value],
+    order: &str,
+    schema: &Schema,
+    version: Version,
+) -> Result<(), ApiError> {
     let mut keys = Vec::new();
     for part in order.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (field, dir) = match part.split_once(' ') {
             Some((f, d)) => (f.trim(), d.trim()),
             None => (part, "asc"),
         };
-        if !schema.knows(field) {
+        if !schema.knows(field, version) {
             return Err(ApiError::invalid_value(field, "order_by"));
         }
         let desc = match dir {
@@ -264,7 +272,10 @@ mod tests {
         common: &["state", "size"],
         expensive: &[],
         key: &["uuid"],
+        since: &[],
     };
+
+    const V: Version = (9, 16, 1);
 
     fn records() -> Vec<Value> {
         (1..=5)
@@ -277,7 +288,7 @@ mod tests {
 
     #[test]
     fn envelope_with_next_link_when_max_records_cuts() {
-        let q = Query::parse(Some("max_records=2&fields=state"));
+        let q = Query::parse(Some("max_records=2&fields=state"), V);
         let out = respond("/api/storage/volumes", &q, &SCHEMA, &[], records()).unwrap();
         assert_eq!(out["num_records"], 2);
         assert_eq!(out["records"][1]["name"], "vol2");
@@ -287,10 +298,10 @@ mod tests {
             next,
             "/api/storage/volumes?start.uuid=u3&max_records=2&fields=state"
         );
-        let q2 = Query::parse(next.split_once('?').map(|(_, q)| q));
+        let q2 = Query::parse(next.split_once('?').map(|(_, q)| q), V);
         let out2 = respond("/api/storage/volumes", &q2, &SCHEMA, &[], records()).unwrap();
         assert_eq!(out2["records"][0]["name"], "vol3");
-        let q3 = Query::parse(Some("start.uuid=u5&max_records=2"));
+        let q3 = Query::parse(Some("start.uuid=u5&max_records=2"), V);
         let out3 = respond("/api/storage/volumes", &q3, &SCHEMA, &[], records()).unwrap();
         assert_eq!(out3["num_records"], 1);
         assert!(out3["_links"].get("next").is_none());
@@ -298,7 +309,7 @@ mod tests {
 
     #[test]
     fn filters_are_returned_and_order_by_sorts() {
-        let q = Query::parse(Some("state=online&order_by=size desc"));
+        let q = Query::parse(Some("state=online&order_by=size desc"), V);
         let out = respond("/api/storage/volumes", &q, &SCHEMA, &[], records()).unwrap();
         let names: Vec<&str> = out["records"]
             .as_array()
@@ -313,7 +324,7 @@ mod tests {
 
     #[test]
     fn return_records_false_gives_only_the_count() {
-        let q = Query::parse(Some("return_records=false"));
+        let q = Query::parse(Some("return_records=false"), V);
         let out = respond("/api/storage/volumes", &q, &SCHEMA, &[], records()).unwrap();
         assert!(out.get("records").is_none());
         assert_eq!(out["num_records"], 5);
@@ -321,17 +332,17 @@ mod tests {
 
     #[test]
     fn unknown_filters_and_bad_limits_are_refused() {
-        let q = Query::parse(Some("colour=red"));
+        let q = Query::parse(Some("colour=red"), V);
         assert_eq!(
             respond("/x", &q, &SCHEMA, &[], records()).unwrap_err().code,
             262179
         );
-        let q = Query::parse(Some("return_timeout=500"));
+        let q = Query::parse(Some("return_timeout=500"), V);
         assert_eq!(
             respond("/x", &q, &SCHEMA, &[], records()).unwrap_err().code,
             262197
         );
-        let q = Query::parse(Some("max_records=0"));
+        let q = Query::parse(Some("max_records=0"), V);
         assert_eq!(
             respond("/x", &q, &SCHEMA, &[], records()).unwrap_err().code,
             262197

@@ -1,10 +1,17 @@
 //! `fields=` selection: identity fields by default, `*` for the common fields, `**` for all
 //! (expensive ones included), or a list of dotted paths; unknown entries fail the whole
 //! request with 400 / 262197, as ONTAP does.
+//!
+//! Fields are version-aware: a field a release after 9.8 added (its "since" in ONTAP's 9.16
+//! API catalog) exists only on a cluster running that release or a later one. On an older
+//! cluster it is unknown (262197 when asked for) and never shown.
 
 use serde_json::{Map, Value};
 
 use super::errors::ApiError;
+
+/// An ONTAP release, `(9, 16, 1)`.
+pub(crate) type Version = (u8, u8, u8);
 
 /// The fields of one resource, as dotted leaf paths.
 #[derive(Debug)]
@@ -17,6 +24,8 @@ pub(crate) struct Schema {
     pub expensive: &'static [&'static str],
     /// The fields a `start.` cursor names (`uuid` for most resources).
     pub key: &'static [&'static str],
+    /// Fields (leaves or objects) added after 9.8, with the release that added them.
+    pub since: &'static [(&'static str, Version)],
 }
 
 impl Schema {
@@ -28,73 +37,112 @@ impl Schema {
             .copied()
     }
 
-    /// Whether `path` names a field (a leaf, or an object holding leaves).
-    pub fn knows(&self, path: &str) -> bool {
+    /// The release that added `leaf`, when it came after 9.8.
+    fn added_in(&self, leaf: &str) -> Option<Version> {
+        self.since
+            .iter()
+            .find(|(f, _)| leaf == *f || leaf.starts_with(&format!("{f}.")))
+            .map(|(_, v)| *v)
+    }
+
+    /// Whether a cluster running `version` has `leaf`.
+    fn serves(&self, leaf: &str, version: Version) -> bool {
+        self.added_in(leaf).map_or(true, |v| v <= version)
+    }
+
+    /// Whether `path` names a field (a leaf, or an object holding leaves) on a cluster running
+    /// `version`.
+    pub fn knows(&self, path: &str, version: Version) -> bool {
         path == "_links"
-            || self.all().any(|f| {
+            || self.all().filter(|f| self.serves(f, version)).any(|f| {
                 f == path
                     || f.starts_with(&format!("{path}."))
                     || path.starts_with(&format!("{f}."))
             })
     }
+
+    /// Removes from `record` every field newer than `version`.
+    fn prune(&self, record: &mut Value, version: Version) {
+        for (field, added) in self.since {
+            if *added > version {
+                remove(record, field);
+            }
+        }
+    }
 }
 
-/// What a request selected.
+/// Removes the dotted `path` from `v` (arrays element-wise).
+fn remove(v: &mut Value, path: &str) {
+    match v {
+        Value::Array(items) => items.iter_mut().for_each(|i| remove(i, path)),
+        Value::Object(map) => match path.split_once('.') {
+            None => {
+                map.remove(path);
+            }
+            Some((head, rest)) => {
+                if let Some(child) = map.get_mut(head) {
+                    remove(child, rest);
+                }
+            }
+        },
+        _ => {}
+    }
+}
+
+/// What a request selected, on a cluster running `version`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Selection {
-    /// No `fields`: identity only.
-    Identity,
-    /// Identity plus these paths (from `*`, `**` and/or a list).
-    Paths(Vec<String>),
+pub(crate) struct Selection {
+    /// Selected paths besides the identity fields (none without `fields=`).
+    paths: Vec<String>,
+    version: Version,
 }
 
 impl Selection {
-    /// Parses `fields=` against the schema; the first unknown entry is a 262197.
-    pub fn parse(fields: Option<&str>, schema: &Schema) -> Result<Self, ApiError> {
-        let Some(fields) = fields else {
-            return Ok(Self::Identity);
-        };
+    /// Parses `fields=` against the schema as a cluster running `version` knows it; the first
+    /// unknown entry is a 262197.
+    pub fn parse(
+        fields: Option<&str>,
+        schema: &Schema,
+        version: Version,
+    ) -> Result<Self, ApiError> {
         let mut paths: Vec<String> = Vec::new();
-        for f in fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        let served = |list: &'static [&'static str]| {
+            list.iter()
+                .filter(move |f| schema.serves(f, version))
+                .map(|s| s.to_string())
+        };
+        for f in fields
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
             match f {
-                "*" => paths.extend(schema.common.iter().map(|s| s.to_string())),
-                "**" => paths.extend(
-                    schema
-                        .common
-                        .iter()
-                        .chain(schema.expensive)
-                        .map(|s| s.to_string()),
-                ),
-                f if schema.knows(f) => paths.push(f.to_string()),
+                "*" => paths.extend(served(schema.common)),
+                "**" => paths.extend(served(schema.common).chain(served(schema.expensive))),
+                f if schema.knows(f, version) => paths.push(f.to_string()),
                 f => return Err(ApiError::invalid_value(f, "fields")),
             }
         }
-        Ok(Self::Paths(paths))
+        Ok(Self { paths, version })
     }
 
     /// The `*` selection: what GET of a single object returns.
-    pub fn common(schema: &Schema) -> Self {
-        Self::Paths(schema.common.iter().map(|s| s.to_string()).collect())
+    pub fn common(schema: &Schema, version: Version) -> Self {
+        Self::parse(Some("*"), schema, version).expect("`*` is always valid")
     }
 
     /// Adds paths (e.g. the fields a query filtered on, which ONTAP returns too).
     pub fn with(mut self, extra: impl IntoIterator<Item = String>) -> Self {
-        let mut paths = match self {
-            Self::Identity => Vec::new(),
-            Self::Paths(p) => p,
-        };
-        paths.extend(extra);
-        self = Self::Paths(paths);
+        self.paths.extend(extra);
         self
     }
 
-    /// The record reduced to identity fields, `_links` and the selected paths.
+    /// The record reduced to identity fields, `_links` and the selected paths, without the
+    /// fields the cluster's release does not have.
     pub fn project(&self, record: &Value, schema: &Schema) -> Value {
         let mut out = Value::Object(Map::new());
-        let extra: &[String] = match self {
-            Self::Identity => &[],
-            Self::Paths(p) => p,
-        };
+        let extra: &[String] = &self.paths;
         for path in schema
             .identity
             .iter()
@@ -106,6 +154,7 @@ impl Selection {
                 merge(&mut out, v);
             }
         }
+        schema.prune(&mut out, self.version);
         out
     }
 }
@@ -175,19 +224,22 @@ mod tests {
             "initiators.name",
             "initiators.comment",
         ],
-        expensive: &["nas.path"],
+        expensive: &["nas.path", "delta.size_consumed", "delta.time_elapsed"],
         key: &["uuid"],
+        since: &[("delta", (9, 12, 0)), ("state", (9, 9, 0))],
     };
+
+    const V9_16: Version = (9, 16, 1);
 
     fn record() -> Value {
         json!({"uuid":"u1","name":"v1","svm":{"name":"s","uuid":"su"},"state":"online",
                "initiators":[{"name":"a","comment":"x"},{"name":"b","comment":"y"}],
-               "nas":{"path":"/v1"},"_links":{"self":{"href":"/api/storage/volumes/u1"}}})
+               "nas":{"path":"/v1"},"delta":{"size_consumed":7,"time_elapsed":"PT1M"},"_links":{"self":{"href":"/api/storage/volumes/u1"}}})
     }
 
     #[test]
     fn default_is_identity_and_links() {
-        let sel = Selection::parse(None, &SCHEMA).unwrap();
+        let sel = Selection::parse(None, &SCHEMA, V9_16).unwrap();
         assert_eq!(
             sel.project(&record(), &SCHEMA),
             json!({"uuid":"u1","name":"v1","_links":{"self":{"href":"/api/storage/volumes/u1"}}})
@@ -196,12 +248,12 @@ mod tests {
 
     #[test]
     fn star_leaves_out_expensive_fields_and_double_star_has_them() {
-        let star = Selection::parse(Some("*"), &SCHEMA)
+        let star = Selection::parse(Some("*"), &SCHEMA, V9_16)
             .unwrap()
             .project(&record(), &SCHEMA);
         assert!(star.get("nas").is_none());
         assert_eq!(star["svm"]["uuid"], "su");
-        let all = Selection::parse(Some("**"), &SCHEMA)
+        let all = Selection::parse(Some("**"), &SCHEMA, V9_16)
             .unwrap()
             .project(&record(), &SCHEMA);
         assert_eq!(all["nas"]["path"], "/v1");
@@ -209,7 +261,7 @@ mod tests {
 
     #[test]
     fn lists_select_dotted_paths_and_objects() {
-        let p = Selection::parse(Some("svm,initiators.name"), &SCHEMA)
+        let p = Selection::parse(Some("svm,initiators.name"), &SCHEMA, V9_16)
             .unwrap()
             .project(&record(), &SCHEMA);
         assert_eq!(p["svm"], json!({"name":"s","uuid":"su"}));
@@ -219,12 +271,35 @@ mod tests {
 
     #[test]
     fn unknown_field_fails_with_262197() {
-        let e = Selection::parse(Some("name,fru"), &SCHEMA).unwrap_err();
+        let e = Selection::parse(Some("name,fru"), &SCHEMA, V9_16).unwrap_err();
         assert_eq!(e.code, 262197);
         assert_eq!(
             e.message,
             r#"The value "fru" is invalid for field "fields" (<field,...>)"#
         );
         assert_eq!(e.target.as_deref(), Some("fields"));
+    }
+
+    #[test]
+    fn fields_newer_than_the_cluster_are_unknown_and_never_shown() {
+        let old = (9, 8, 0);
+        let e = Selection::parse(Some("name,delta"), &SCHEMA, old).unwrap_err();
+        assert_eq!(e.code, 262197);
+        let all = Selection::parse(Some("**"), &SCHEMA, old)
+            .unwrap()
+            .project(&record(), &SCHEMA);
+        assert!(all.get("delta").is_none() && all.get("state").is_none());
+        assert_eq!(all["nas"]["path"], "/v1");
+        // Asking for an object holding a newer leaf does not leak it either.
+        assert!(!SCHEMA.knows("delta.size_consumed", old));
+        let new = Selection::parse(Some("delta"), &SCHEMA, V9_16)
+            .unwrap()
+            .project(&record(), &SCHEMA);
+        assert_eq!(new["delta"]["size_consumed"], 7);
+        let star = Selection::parse(Some("*"), &SCHEMA, (9, 9, 0))
+            .unwrap()
+            .project(&record(), &SCHEMA);
+        assert_eq!(star["state"], "online");
+        assert!(star.get("delta").is_none());
     }
 }

@@ -29,6 +29,7 @@ pub(crate) const CLUSTER: Schema = Schema {
     ],
     expensive: &[],
     key: &["uuid"],
+    since: &[],
 };
 
 pub(crate) fn cluster(info: &ClusterInfo) -> Value {
@@ -59,6 +60,7 @@ pub(crate) const SVM: Schema = Schema {
     ],
     expensive: &[],
     key: &["uuid"],
+    since: &[],
 };
 
 pub(crate) fn svm(name: &str, uuid: &str, nfs_lif: &str) -> Value {
@@ -107,6 +109,7 @@ pub(crate) const VOLUME: Schema = Schema {
         "clone.split_complete_percent",
     ],
     key: &["uuid"],
+    since: &[],
 };
 
 /// What a volume record needs besides the volume.
@@ -166,21 +169,42 @@ pub(crate) const SNAPSHOT: Schema = Schema {
         "svm.name",
         "svm.uuid",
         "state",
+        "size",
     ],
-    expensive: &["owners"],
+    expensive: &["owners", "delta.size_consumed", "delta.time_elapsed"],
     key: &["uuid"],
+    // Releases from ONTAP's 9.16 API catalog.
+    since: &[("size", (9, 9, 0)), ("delta", (9, 12, 0))],
 };
 
-pub(crate) fn snapshot(
-    s: &Snapshot,
-    vol: &Volume,
-    svm_uuid: Option<&str>,
-    comment: Option<String>,
-) -> Value {
+/// What a snapshot record needs besides the snapshot.
+pub(crate) struct SnapshotCtx {
+    pub svm_uuid: Option<String>,
+    pub comment: Option<String>,
+    /// Bytes that differ between the snapshot and the active file system (`show-delta`).
+    pub delta_bytes: u64,
+    /// The cluster's clock, for `delta.time_elapsed`.
+    pub now: time::OffsetDateTime,
+}
+
+pub(crate) fn snapshot(s: &Snapshot, vol: &Volume, ctx: SnapshotCtx) -> Value {
+    let SnapshotCtx {
+        svm_uuid,
+        comment,
+        delta_bytes,
+        now,
+    } = ctx;
+    let elapsed = (now - s.create_time).max(time::Duration::ZERO);
     let mut r = json!({
         "uuid": s.uuid,
         "name": s.name.as_str(),
         "create_time": timestamp(s.create_time),
+        // The blocks this snapshot holds that the one before it does not.
+        "size": s.changed_bytes,
+        "delta": {
+            "size_consumed": delta_bytes,
+            "time_elapsed": iso_duration(elapsed.unsigned_abs()),
+        },
         "volume": { "name": vol.path.volume.as_str(), "uuid": vol.uuid },
         "svm": { "name": vol.path.svm.as_str(), "uuid": svm_uuid },
         "state": "valid",
@@ -220,9 +244,12 @@ pub(crate) const RELATIONSHIP: Schema = Schema {
         "transfer.uuid",
         "transfer.state",
         "transfer.bytes_transferred",
+        "transfer.end_time",
     ],
     expensive: &[],
     key: &["uuid"],
+    // Releases from ONTAP's 9.16 API catalog.
+    since: &[("transfer.end_time", (9, 9, 0))],
 };
 
 /// Where a relationship's endpoints live, for its record.
@@ -302,6 +329,9 @@ pub(crate) fn relationship(
             TransferResult::Aborted => "aborted",
         };
         out["transfer"] = json!({ "state": state, "bytes_transferred": last.bytes_transferred });
+        if let Some(end) = last.end_time {
+            out["transfer"]["end_time"] = json!(timestamp(end));
+        }
     }
     out
 }
@@ -317,6 +347,7 @@ pub(crate) const TRANSFER: Schema = Schema {
     ],
     expensive: &[],
     key: &["uuid"],
+    since: &[],
 };
 
 pub(crate) fn transfer(r: &MirrorRelationship, transfer_uuid: &str) -> Value {
@@ -357,6 +388,7 @@ pub(crate) const LUN: Schema = Schema {
         "lun_maps.igroup.uuid",
     ],
     key: &["uuid"],
+    since: &[],
 };
 
 pub(crate) fn lun(
@@ -410,6 +442,7 @@ pub(crate) const IGROUP: Schema = Schema {
         "lun_maps.lun.uuid",
     ],
     key: &["uuid"],
+    since: &[],
 };
 
 pub(crate) fn igroup(
@@ -439,6 +472,7 @@ pub(crate) const INITIATOR: Schema = Schema {
     common: &[],
     expensive: &[],
     key: &["name"],
+    since: &[],
 };
 
 pub(crate) fn initiator(g: &Igroup, name: &str) -> Value {
@@ -460,6 +494,7 @@ pub(crate) const LUN_MAP: Schema = Schema {
     common: &["logical_unit_number", "igroup.os_type", "igroup.protocol"],
     expensive: &[],
     key: &["lun.uuid", "igroup.uuid"],
+    since: &[],
 };
 
 pub(crate) fn lun_map(
@@ -498,6 +533,7 @@ pub(crate) const EXPORT_POLICY: Schema = Schema {
     ],
     expensive: &[],
     key: &["id"],
+    since: &[],
 };
 
 pub(crate) fn export_policy(
@@ -528,6 +564,7 @@ pub(crate) const EXPORT_RULE: Schema = Schema {
     ],
     expensive: &[],
     key: &["index"],
+    since: &[],
 };
 
 pub(crate) fn export_rule(policy_id: u64, r: &ExportRule) -> Value {
@@ -557,6 +594,7 @@ pub(crate) const JOB: Schema = Schema {
     ],
     expensive: &[],
     key: &["uuid"],
+    since: &[("error", (9, 9, 0))],
 };
 
 pub(crate) const POLICY: Schema = Schema {
@@ -572,6 +610,7 @@ pub(crate) const POLICY: Schema = Schema {
     ],
     expensive: &[],
     key: &["uuid"],
+    since: &[],
 };
 
 pub(crate) const SVM_PEER: Schema = Schema {
@@ -588,4 +627,5 @@ pub(crate) const SVM_PEER: Schema = Schema {
     ],
     expensive: &[],
     key: &["uuid"],
+    since: &[],
 };

@@ -31,6 +31,11 @@ pub struct SimServerOptions {
     pub username: String,
     /// The password Basic auth accepts.
     pub password: String,
+    /// The ONTAP release to answer as (`GET /api/cluster`, and which fields exist); `None`
+    /// means the release the fabric gives the cluster (9.16.1 in the lab). An older one,
+    /// e.g. `Some((9, 8, 0))`, leaves out every field added after it, such as the snapshot
+    /// `delta` (9.12).
+    pub version: Option<(u8, u8, u8)>,
 }
 
 impl Default for SimServerOptions {
@@ -40,6 +45,7 @@ impl Default for SimServerOptions {
             tls: false,
             username: "admin".into(),
             password: "netapp1!".into(),
+            version: None,
         }
     }
 }
@@ -51,6 +57,7 @@ impl std::fmt::Debug for SimServerOptions {
             .field("tls", &self.tls)
             .field("username", &self.username)
             .field("password", &"<redacted>")
+            .field("version", &self.version)
             .finish()
     }
 }
@@ -110,7 +117,7 @@ impl std::fmt::Debug for RestSimulator {
 impl RestSimulator {
     /// Starts serving `cluster` of `fabric`.
     pub async fn start(fabric: Fabric, cluster: &str, opts: SimServerOptions) -> Result<Self> {
-        let sim = Sim::new(fabric, cluster)?;
+        let sim = Sim::new(fabric, cluster, opts.version)?;
         let listener = TcpListener::bind(opts.listen)
             .await
             .map_err(|e| Error::Transport {

@@ -10,6 +10,7 @@ use vrepl_storage::sim::{ClusterInfo, Fabric, SimArray};
 use vrepl_storage::{Error, MirrorControl, Result, StorageArray};
 
 use super::errors::{ApiError, Doing};
+use super::fields::Version;
 use super::jobs::Jobs;
 
 /// The first export policy id handed out (ONTAP's ids are large integers like 8589934593).
@@ -22,6 +23,8 @@ pub(crate) struct Sim {
     pub cluster: String,
     pub array: SimArray,
     pub jobs: Jobs,
+    /// The release this server answers as (`GET /api/cluster`), which decides its fields.
+    pub version: Version,
     ids: Mutex<Ids>,
 }
 
@@ -36,10 +39,16 @@ struct Ids {
 }
 
 impl Sim {
-    pub fn new(fabric: Fabric, cluster: &str) -> Result<Self> {
+    /// Serves `cluster`, answering as `version` (by default the release the fabric gives it).
+    pub fn new(fabric: Fabric, cluster: &str, version: Option<Version>) -> Result<Self> {
         let array = fabric.array(cluster)?;
+        let version = match version {
+            Some(v) => v,
+            None => fabric.cluster_info(cluster)?.version,
+        };
         let clock = fabric.clone();
         Ok(Self {
+            version,
             jobs: Jobs::new(move || clock.now()),
             fabric,
             cluster: cluster.to_string(),

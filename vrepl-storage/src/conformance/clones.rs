@@ -1,11 +1,12 @@
 //! FlexClones of SnapMirror destinations (the DR test), their parent snapshots, and splits.
 
 use super::support::{
-    file, mirror, open, open_with, path, payload, scratch_volume, settle, SAN_MIRROR,
+    file, mirror, open, open_with, path, payload, resync_losing_nothing, scratch_volume, settle,
+    SAN_MIRROR,
 };
 use super::Harness;
 use crate::error::Error;
-use crate::mirror::{DiscardPolicy, NewRelationship, OnTransfer};
+use crate::mirror::{MirrorOp, NewRelationship, OnTransfer};
 use crate::model::{
     CloneSpec, IgroupName, NewVolume, SnapshotName, VolumeName, VolumeState, VolumeType,
 };
@@ -270,10 +271,7 @@ pub async fn split_is_refused_while_the_clone_is_in_a_dp_relationship(h: &dyn Ha
         .break_off(&dst, OnTransfer::Fail)
         .await
         .expect("break");
-    site2
-        .reverse_resync(&dst, DiscardPolicy::Refuse)
-        .await
-        .expect("reverse resync");
+    resync_losing_nothing(h, site2, &dst, MirrorOp::ReverseResync).await;
     settle(site1, &mirrored.path).await;
     assert_eq!(
         site1.volume(&mirrored.path).await.expect("volume").kind,

@@ -91,6 +91,14 @@ pub trait Harness: Send + Sync {
     fn supports_seven_mode(&self) -> bool {
         false
     }
+
+    /// Whether the backend can measure what was written to a volume since its newest snapshot
+    /// (ONTAP's snapshot `delta`, REST 9.12+). When it cannot, a resync preview of a volume
+    /// that has been writable reports `unmeasured: true`, so the safe API refuses even a resync
+    /// that would in fact lose nothing: the resync checks expect that refusal instead.
+    fn measures_unsnapshotted_writes(&self) -> bool {
+        true
+    }
 }
 
 /// The simulator's own harness: the fabric's [`SimArray`](crate::sim::SimArray)s, as

@@ -5,7 +5,9 @@ use std::time::Duration;
 use super::{Harness, Lab};
 use crate::array::DynArray;
 use crate::error::Error;
-use crate::mirror::{MirrorRelationship, TransferStatus};
+use crate::mirror::{
+    Discard, DiscardPolicy, MirrorOp, MirrorRelationship, OpReport, TransferStatus,
+};
 use crate::model::{LunName, VolumePath};
 use crate::sim::{DataPath, Fabric, LabOptions};
 use crate::wait::{wait_idle, Poll};
@@ -141,4 +143,58 @@ pub(super) async fn scratch_volume(lab: &Lab, name: &str) -> VolumePath {
         .write_file(&volume, &file("scratch.txt"), &payload(100, 8))
         .expect("write into the scratch volume");
     volume
+}
+
+/// Asserts that a resync preview's discard says "nothing to lose" the way the backend can say
+/// it: empty when it measures writes since the last snapshot; otherwise nothing named or counted
+/// but `unmeasured`, because the rolled-back volume has been writable.
+pub(super) fn assert_nothing_to_lose(h: &dyn Harness, discard: &Discard) {
+    if h.measures_unsnapshotted_writes() {
+        assert!(discard.is_empty(), "{discard:?}");
+    } else {
+        let unmeasured = Discard {
+            unmeasured: true,
+            ..Discard::default()
+        };
+        assert_eq!(
+            *discard, unmeasured,
+            "an unmeasurable loss and nothing else"
+        );
+    }
+}
+
+/// Resyncs (`op` is resync or reverse resync) a relationship whose rolled-back volume holds
+/// nothing newer than the common snapshot. A backend that measures the loss does it with
+/// `DiscardPolicy::Refuse`; one that cannot must refuse that with `unmeasured: true` and
+/// change nothing, and then resyncs once the loss is accepted.
+pub(super) async fn resync_losing_nothing(
+    h: &dyn Harness,
+    array: &DynArray,
+    destination: &VolumePath,
+    op: MirrorOp,
+) -> OpReport {
+    let run = |discard| async move {
+        match op {
+            MirrorOp::ReverseResync => array.reverse_resync(destination, discard).await,
+            _ => array.resync(destination, discard).await,
+        }
+    };
+    if !h.measures_unsnapshotted_writes() {
+        let before = array.relationship(destination).await.expect("relationship");
+        match run(DiscardPolicy::Refuse).await {
+            Err(Error::WouldLoseData { op: o, discard, .. }) => {
+                assert_eq!(o, op);
+                assert_nothing_to_lose(h, &discard);
+            }
+            other => panic!("{op} of {destination}: expected an unmeasured refusal, got {other:?}"),
+        }
+        let after = array.relationship(destination).await.expect("relationship");
+        assert_eq!(after.state, before.state, "a refused {op} changes nothing");
+        return run(DiscardPolicy::Accept)
+            .await
+            .unwrap_or_else(|e| panic!("{op} of {destination}, accepting: {e:?}"));
+    }
+    run(DiscardPolicy::Refuse)
+        .await
+        .unwrap_or_else(|e| panic!("{op} of {destination}: {e:?}"))
 }

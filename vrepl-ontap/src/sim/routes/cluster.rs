@@ -18,7 +18,8 @@ pub(crate) async fn get_cluster(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let info = sim.info().await?;
+    let mut info = sim.info().await?;
+    info.version = sim.version;
     single(&call, &render::CLUSTER, render::cluster(&info))
 }
 
@@ -83,8 +84,8 @@ pub(crate) fn single(
     record: serde_json::Value,
 ) -> Result<Response, ApiError> {
     let selection = match call.query.get("fields") {
-        Some(_) => Selection::parse(call.query.get("fields"), schema)?,
-        None => Selection::common(schema),
+        Some(_) => Selection::parse(call.query.get("fields"), schema, call.query.version)?,
+        None => Selection::common(schema, call.query.version),
     };
     Ok(reply(StatusCode::OK, selection.project(&record, schema)))
 }

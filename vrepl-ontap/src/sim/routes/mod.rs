@@ -211,13 +211,13 @@ pub(crate) struct Call {
     raw_body: axum::body::Bytes,
 }
 
-impl<S: Send + Sync> FromRequest<S> for Call {
+impl FromRequest<Arc<Sim>> for Call {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, sim: &Arc<Sim>) -> Result<Self, Self::Rejection> {
         let method = req.method().clone();
         let path = req.uri().path().to_string();
-        let query = Query::parse(req.uri().query());
+        let query = Query::parse(req.uri().query(), sim.version);
         let raw_body = axum::body::to_bytes(req.into_body(), 64 << 20)
             .await
             .map_err(|e| {

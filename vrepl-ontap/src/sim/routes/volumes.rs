@@ -412,13 +412,22 @@ async fn snapshot_records(sim: &Sim, volume_uuid: &str) -> Result<Vec<Value>, Ap
         .list_snapshots(&volume.path)
         .await
         .map_err(|e| sim.error(&e))?;
-    Ok(snaps
+    let now = sim.fabric.now();
+    snaps
         .iter()
         .map(|s| {
-            let comment = sim.snapshot_comment(&volume.uuid, s.name.as_str());
-            render::snapshot(s, &volume, svm_uuid.as_deref(), comment)
+            let ctx = render::SnapshotCtx {
+                svm_uuid: svm_uuid.clone(),
+                comment: sim.snapshot_comment(&volume.uuid, s.name.as_str()),
+                delta_bytes: sim
+                    .fabric
+                    .snapshot_delta(&volume.path, &s.name)
+                    .map_err(|e| sim.error(&e))?,
+                now,
+            };
+            Ok(render::snapshot(s, &volume, ctx))
         })
-        .collect())
+        .collect()
 }
 
 pub(crate) async fn get_snapshot(
