@@ -489,14 +489,25 @@ fn failback_with_reverse_resync_carries_site_2_writes_home() {
         .stdout(predicate::str::contains(
             "fas2020upper:RG1FV1 becomes the destination",
         ));
-    // Site 1 is rolled back to the common snapshot; through ONTAP 9.8's REST API nobody can
-    // tell what that loses, so it takes an explicit acceptance.
+    // Site 1 is rolled back to the common snapshot: what was written there after the break
+    // would be lost, so it takes an explicit acceptance, naming what goes.
+    home.snapctl()
+        .args([
+            "lab",
+            "write",
+            "RG1FV1",
+            "site1-late.txt",
+            "written at Site 1",
+        ])
+        .assert()
+        .success();
     home.snapctl()
         .args(["reverse-resync", "RG1FV1_SM"])
         .assert()
         .code(EXIT_WOULD_LOSE_DATA)
+        .stderr(predicate::str::contains("refusing to reverse-resync"))
         .stderr(predicate::str::contains(
-            "fas2020upper:RG1FV1 rolls back to snapshot",
+            "it would discard 17 B written on fas2020upper:RG1FV1",
         ));
     home.snapctl()
         .args(["reverse-resync", "RG1FV1_SM", "--discard-changes", "--wait"])

@@ -62,48 +62,62 @@ async fn run(ctx: &Ctx, args: &ResyncArgs, op: MirrorOp) -> CliResult<()> {
     if args.target.dry_run {
         let mut calls = vec![format!("{}: {method}_preview({dest})", found.cluster.name)];
         let mut prediction = predict(op, rel);
-        if let Some(p) = &preview {
+        if let Some(p) = preview.as_ref().filter(|p| p.discard.unmeasured) {
             calls.push(format!(
                 "{}: create_snapshot({}, {CHECK_PREFIX}<time>) to measure what was written \
                  since the newest snapshot (deleted again when empty)",
                 rolled_back_cluster(ctx, &found, op).await?.name,
                 p.rolled_back
             ));
+        }
+        if let Some(p) = &preview {
             prediction.push_str(&format!("; {}", discard_sentence(p)));
         }
         calls.push(call);
         return print_dry_run(ctx, calls, Some(prediction));
     }
+    // Set when snapctl measured the writes itself and found none, on a cluster that cannot
+    // measure them (the driver then refuses on its own unless told the loss is accepted).
+    let mut measured_nothing = false;
     if let Some(p) = preview.as_mut() {
-        let holder = rolled_back_cluster(ctx, &found, op).await?;
-        match measure_writes(&holder.array, &p.rolled_back).await {
-            // The writes now sit in the measuring snapshot, which the preview lists.
-            Ok(Measured::Bytes(bytes)) if bytes > 0 => *p = fetch_preview(&array, op, &dest).await?,
-            Ok(Measured::Bytes(_)) => {}
-            Ok(Measured::Unknown) if policy == DiscardPolicy::Refuse => {
-                return Err(unmeasurable(op, p));
+        if p.discard.unmeasured {
+            // ONTAP before 9.12 reports no snapshot delta: measure what was written since the
+            // newest snapshot the way an admin would, by taking a snapshot and reading its size.
+            let holder = rolled_back_cluster(ctx, &found, op).await?;
+            match measure_writes(&holder.array, &p.rolled_back).await {
+                // The writes now sit in the measuring snapshot, which the preview lists.
+                Ok(Measured::Bytes(bytes)) => {
+                    if bytes > 0 {
+                        *p = fetch_preview(&array, op, &dest).await?;
+                    }
+                    p.discard.unmeasured = false;
+                    measured_nothing = p.discard.is_empty();
+                }
+                Ok(Measured::Unknown) if policy == DiscardPolicy::Refuse => {
+                    return Err(unmeasurable(op, p));
+                }
+                Ok(Measured::Unknown) => ctx.printer.warn(format!(
+                    "{} rolls back to {}; whatever was written since is lost (the cluster reports no sizes)",
+                    p.rolled_back,
+                    p.common_snapshot.as_ref().map(|s| s.as_str()).unwrap_or("-")
+                )),
+                Err(e) if policy == DiscardPolicy::Refuse => {
+                    return Err(CliError::new(
+                        ErrorKind::WouldLoseData,
+                        format!(
+                            "cannot tell whether {} was written since its newest snapshot: {}",
+                            p.rolled_back, e.message
+                        ),
+                    )
+                    .with_hint(
+                        "pass --discard-changes to resync anyway, accepting any such writes are lost",
+                    ));
+                }
+                Err(e) => ctx.printer.warn(format!(
+                    "could not measure the writes on {}: {}",
+                    p.rolled_back, e.message
+                )),
             }
-            Ok(Measured::Unknown) => ctx.printer.warn(format!(
-                "{} rolls back to {}; whatever was written since is lost (the cluster reports no sizes)",
-                p.rolled_back,
-                p.common_snapshot.as_ref().map(|s| s.as_str()).unwrap_or("-")
-            )),
-            Err(e) if policy == DiscardPolicy::Refuse => {
-                return Err(CliError::new(
-                    ErrorKind::WouldLoseData,
-                    format!(
-                        "cannot tell whether {} was written since its newest snapshot: {}",
-                        p.rolled_back, e.message
-                    ),
-                )
-                .with_hint(
-                    "pass --discard-changes to resync anyway, accepting any such writes are lost",
-                ));
-            }
-            Err(e) => ctx.printer.warn(format!(
-                "could not measure the writes on {}: {}",
-                p.rolled_back, e.message
-            )),
         }
         if !p.discard.is_empty() {
             if policy == DiscardPolicy::Refuse {
@@ -112,6 +126,11 @@ async fn run(ctx: &Ctx, args: &ResyncArgs, op: MirrorOp) -> CliResult<()> {
             ctx.printer.warn(discard_sentence(p));
         }
     }
+    let policy = if measured_nothing {
+        DiscardPolicy::Accept
+    } else {
+        policy
+    };
     let result = match op {
         MirrorOp::ReverseResync => array.reverse_resync(&dest, policy).await,
         _ => array.resync(&dest, policy).await,
