@@ -9,48 +9,62 @@ use vrepl_storage::model::{
 use vrepl_storage::{Error, ObjectKind, Result, StorageArray};
 
 use super::client::OntapRestClient;
-use super::request;
+use super::request::{self, ApiRequest};
 use super::wire::{
     decode, Collection, ExportPolicyRecord, ExportRuleRecord, IgroupRecord, LunMapKeys,
-    LunMapRecord, LunRecord, SvmRecord, VolumeRecord,
+    LunMapRecord, LunRecord, Record, SvmRecord, VolumeRecord,
 };
 
 impl OntapRestClient {
-    async fn lun_record(&self, svm: &SvmName, lun: &LunPath) -> Result<Lun> {
-        let records: Vec<LunRecord> = self
-            .transport()
-            .get_all(
-                request::luns(Some(svm), None, Some(lun)),
-                &self.ctx(ObjectKind::Lun, lun),
-            )
-            .await?;
+    /// Every object `req` lists. An empty answer about a named SVM is checked, so that an
+    /// unknown SVM is NotFound rather than an empty list.
+    async fn list_in_svm<R: Record>(
+        &self,
+        req: ApiRequest,
+        kind: ObjectKind,
+        svm: Option<&SvmName>,
+    ) -> Result<Vec<R::Model>> {
+        let records: Vec<R> = self.transport().get_all(req, &self.ctx(kind, "*")).await?;
+        if records.is_empty() {
+            if let Some(svm) = svm {
+                self.require_svm(svm).await?;
+            }
+        }
+        records
+            .into_iter()
+            .map(|r| r.to_model(self.endpoint()))
+            .collect()
+    }
+
+    /// The one object `req` names in `svm`; NotFound (naming the SVM when it is the SVM that
+    /// is missing) when there is none.
+    async fn one_in_svm<R: Record>(
+        &self,
+        req: ApiRequest,
+        kind: ObjectKind,
+        svm: &SvmName,
+        name: &(dyn std::fmt::Display + Sync),
+    ) -> Result<R::Model> {
+        let records: Vec<R> = self.transport().get_all(req, &self.ctx(kind, name)).await?;
         match records.into_iter().next() {
-            Some(r) => r.into_model(self.endpoint()),
+            Some(r) => r.to_model(self.endpoint()),
             None => {
                 self.require_svm(svm).await?;
-                Err(Error::not_found(ObjectKind::Lun, format!("{svm}:{lun}")))
+                Err(Error::not_found(kind, format!("{svm}:{name}")))
             }
         }
     }
 
+    async fn lun_record(&self, svm: &SvmName, lun: &LunPath) -> Result<Lun> {
+        let req = request::luns(Some(svm), None, Some(lun));
+        self.one_in_svm::<LunRecord>(req, ObjectKind::Lun, svm, lun)
+            .await
+    }
+
     async fn igroup_record(&self, svm: &SvmName, name: &IgroupName) -> Result<Igroup> {
-        let records: Vec<IgroupRecord> = self
-            .transport()
-            .get_all(
-                request::igroups(Some(svm), Some(name)),
-                &self.ctx(ObjectKind::Igroup, name),
-            )
-            .await?;
-        match records.into_iter().next() {
-            Some(r) => r.into_model(self.endpoint()),
-            None => {
-                self.require_svm(svm).await?;
-                Err(Error::not_found(
-                    ObjectKind::Igroup,
-                    format!("{svm}:{name}"),
-                ))
-            }
-        }
+        let req = request::igroups(Some(svm), Some(name));
+        self.one_in_svm::<IgroupRecord>(req, ObjectKind::Igroup, svm, name)
+            .await
     }
 
     async fn export_policy_id(&self, svm: &SvmName, policy: &PolicyName) -> Result<u64> {
@@ -118,22 +132,8 @@ impl StorageArray for OntapRestClient {
     }
 
     async fn list_volumes(&self, svm: Option<&SvmName>) -> Result<Vec<Volume>> {
-        let records: Vec<VolumeRecord> = self
-            .transport()
-            .get_all(
-                request::volumes(svm, None),
-                &self.ctx(ObjectKind::Volume, "*"),
-            )
-            .await?;
-        if records.is_empty() {
-            if let Some(svm) = svm {
-                self.require_svm(svm).await?;
-            }
-        }
-        records
-            .into_iter()
-            .map(|r| r.into_model(self.endpoint()))
-            .collect()
+        self.list_in_svm::<VolumeRecord>(request::volumes(svm, None), ObjectKind::Volume, svm)
+            .await
     }
 
     async fn volume(&self, path: &VolumePath) -> Result<Volume> {
@@ -285,22 +285,8 @@ impl StorageArray for OntapRestClient {
     }
 
     async fn list_igroups(&self, svm: Option<&SvmName>) -> Result<Vec<Igroup>> {
-        let records: Vec<IgroupRecord> = self
-            .transport()
-            .get_all(
-                request::igroups(svm, None),
-                &self.ctx(ObjectKind::Igroup, "*"),
-            )
-            .await?;
-        if records.is_empty() {
-            if let Some(svm) = svm {
-                self.require_svm(svm).await?;
-            }
-        }
-        records
-            .into_iter()
-            .map(|r| r.into_model(self.endpoint()))
-            .collect()
+        self.list_in_svm::<IgroupRecord>(request::igroups(svm, None), ObjectKind::Igroup, svm)
+            .await
     }
 
     async fn create_igroup(&self, spec: &NewIgroup) -> Result<Igroup> {
@@ -373,22 +359,12 @@ impl StorageArray for OntapRestClient {
     }
 
     async fn list_lun_maps(&self, svm: Option<&SvmName>) -> Result<Vec<LunMap>> {
-        let records: Vec<LunMapRecord> = self
-            .transport()
-            .get_all(
-                request::lun_maps(svm, None, None),
-                &self.ctx(ObjectKind::LunMap, "*"),
-            )
-            .await?;
-        if records.is_empty() {
-            if let Some(svm) = svm {
-                self.require_svm(svm).await?;
-            }
-        }
-        records
-            .into_iter()
-            .map(|r| r.into_model(self.endpoint()))
-            .collect()
+        self.list_in_svm::<LunMapRecord>(
+            request::lun_maps(svm, None, None),
+            ObjectKind::LunMap,
+            svm,
+        )
+        .await
     }
 
     async fn map_lun(

@@ -902,6 +902,32 @@ pub fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A record of an ONTAP collection that converts to a model object.
+pub trait Record: serde::de::DeserializeOwned {
+    /// The model object it becomes.
+    type Model;
+    /// Converts it, naming `endpoint` in any error.
+    fn to_model(self, endpoint: &str) -> Result<Self::Model>;
+}
+
+macro_rules! records {
+    ($($record:ty => $model:ty),* $(,)?) => {
+        $(impl Record for $record {
+            type Model = $model;
+            fn to_model(self, endpoint: &str) -> Result<$model> {
+                self.into_model(endpoint)
+            }
+        })*
+    };
+}
+
+records! {
+    VolumeRecord => Volume,
+    LunRecord => Lun,
+    IgroupRecord => Igroup,
+    LunMapRecord => LunMap,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
