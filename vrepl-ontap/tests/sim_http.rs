@@ -468,3 +468,63 @@ async fn requests_of_real_clients_are_answered() {
     assert_eq!(harvest.status, StatusCode::OK);
     assert_eq!(harvest.body["name"], "fas2050");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_snapshot_delta_is_what_a_roll_back_to_it_discards_and_is_asked_for_by_name() {
+    let lab = Lab::start("fas2050").await;
+    let relationship = lab
+        .relationship("fas2050lower:RG2FV3_SM", "uuid,state")
+        .await;
+    lab.ok_job(
+        Method::PATCH,
+        &format!(
+            "/api/snapmirror/relationships/{}",
+            relationship["uuid"].as_str().unwrap()
+        ),
+        Some(json!({"state": "broken_off"})),
+    )
+    .await;
+    let dst = vrepl_storage::model::VolumePath::parse("fas2050lower:RG2FV3_SM").unwrap();
+    lab.fabric
+        .write_file(
+            &dst,
+            &vrepl_storage::sim::DataPath::File("dr.txt".into()),
+            &[1u8; 4321],
+        )
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(90)).await;
+    let uuid = lab.volume_uuid("RG2FV3_SM").await;
+    let collection = format!("/api/storage/volumes/{uuid}/snapshots");
+
+    // Expensive: not in `*`.
+    let star = lab.records(&format!("{collection}?fields=*")).await;
+    assert!(star.iter().all(|s| s.get("delta").is_none()), "{star:?}");
+    assert!(star.iter().all(|s| s["size"].is_u64()), "{star:?}");
+
+    let with_delta = lab
+        .records(&format!("{collection}?fields=name,create_time,delta"))
+        .await;
+    let newest = with_delta.last().expect("the lab's volumes have snapshots");
+    let name = vrepl_storage::model::SnapshotName::new(newest["name"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        newest["delta"]["size_consumed"].as_u64(),
+        Some(lab.fabric.snapshot_delta(&dst, &name).unwrap())
+    );
+    assert_eq!(newest["delta"]["size_consumed"], 4321);
+    let elapsed = newest["delta"]["time_elapsed"].as_str().unwrap();
+    assert!(
+        elapsed.starts_with('P') && elapsed.ends_with('S'),
+        "an ISO-8601 duration: {elapsed}"
+    );
+    assert_ne!(elapsed, "PT0S", "time has passed since the snapshot");
+
+    // One snapshot, as the driver asks.
+    let one = lab
+        .get(&format!(
+            "{collection}/{}?fields=delta",
+            newest["uuid"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.body["delta"]["size_consumed"], 4321);
+}

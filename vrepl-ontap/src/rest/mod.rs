@@ -38,10 +38,12 @@
 
 //! # What REST cannot tell, and how the driver copes
 //!
-//! - **What a resync rolls back.** The snapshots newer than the common one are listed (with
-//!   their `size` on 9.9+); the bytes come from the snapshot `delta` field (9.12+: from the
-//!   common snapshot, and from the newest one, to the active file system). Before 9.12, or on
-//!   a cluster that refuses the field, the loss is reported as unmeasured, so
+//! - **What a resync rolls back.** The snapshots newer than the common one are listed, in
+//!   ONTAP's (creation) order, with their `size` on 9.9+; one request for the common
+//!   snapshot's `delta` field (9.12+: bytes from it to the active file system) gives the whole
+//!   loss, and what the newer snapshots do not hold is `unsnapshotted_bytes`. Before 9.12, or
+//!   on a cluster that refuses the field, the loss of a volume that has been writable (a
+//!   broken-off destination, a reverse resync's old source) is reported as unmeasured, so
 //!   `DiscardPolicy::Refuse` refuses and the caller must accept the loss explicitly.
 //! - **The source's snapshots** are on the other cluster: give the client that cluster with
 //!   [`OntapRestClient::add_peer`]. Without it the common snapshot is the relationship's

@@ -2,6 +2,7 @@
 //!
 //! [`Fabric`]: vrepl_storage::sim::Fabric
 //! [`Fabric::set_reachable`]: vrepl_storage::sim::Fabric::set_reachable
+//! [`Fabric::snapshot_delta`]: vrepl_storage::sim::Fabric::snapshot_delta
 //!
 //! It answers the way ONTAP 9 does, so that clients none of us wrote (curl, Ansible's
 //! `netapp.ontap`, a generated OpenAPI client) and the driver in [`crate::rest`] can be tested
@@ -21,7 +22,13 @@
 //! - every request recorded ([`RestSimulator::requests`]) and faults injectable
 //!   ([`RestSimulator::inject`]); optional HTTPS with a generated self-signed certificate;
 //!   `Accept: application/json` turns HAL links off (all but `_links.next`);
-//! - a cluster the fabric has taken down ([`Fabric::set_reachable`]) does not answer at all.
+//! - a cluster the fabric has taken down ([`Fabric::set_reachable`]) does not answer at all;
+//! - fields by release: it answers as the fabric's release of the cluster (9.16.1 in the lab)
+//!   or as [`SimServerOptions::version`]; a field a release after 9.8 added (its "since" in
+//!   ONTAP's 9.16 API catalog: a snapshot's `size` 9.9, its `delta` 9.12, a relationship's
+//!   `transfer.end_time` 9.9, a job's `error` 9.9) is served only from that release on, and is
+//!   an unknown field (262197) before it. A snapshot's `delta.size_consumed` is
+//!   [`Fabric::snapshot_delta`]: what rolling the volume back to that snapshot discards.
 //!
 //! Routes ([`served_routes`]): cluster, jobs, SVMs, SVM peers, SnapMirror policies (read-only),
 //! volumes (create, FlexClone, mount, export policy, state, split, delete), snapshots,
