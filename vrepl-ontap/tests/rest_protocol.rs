@@ -30,9 +30,39 @@ struct Seen {
 struct Script {
     replies: Arc<Mutex<VecDeque<(u16, String)>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
+    /// "<label> <method> <path>" of every request, in arrival order, shared by the servers of
+    /// one test (see [`Script::beside`]) to check the order of requests across clusters.
+    journal: Arc<Mutex<Vec<String>>>,
+    label: String,
 }
 
 impl Script {
+    fn labelled(label: &str) -> Self {
+        Script {
+            label: label.to_string(),
+            ..Script::default()
+        }
+    }
+
+    /// Another server, labelled `label`, writing to this one's journal.
+    fn beside(&self, label: &str) -> Self {
+        Script {
+            journal: Arc::clone(&self.journal),
+            ..Script::labelled(label)
+        }
+    }
+
+    /// The journal's writes (everything but GET), in order.
+    fn writes(&self) -> Vec<String> {
+        self.journal
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| !l.contains(" GET "))
+            .cloned()
+            .collect()
+    }
+
     fn reply(&self, status: u16, body: Value) -> &Self {
         self.replies
             .lock()
@@ -65,6 +95,11 @@ impl Script {
         let app = axum::Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
             let script = script.clone();
             async move {
+                script
+                    .journal
+                    .lock()
+                    .unwrap()
+                    .push(format!("{} {method} {}", script.label, uri.path()));
                 script.seen.lock().unwrap().push(Seen {
                     method: method.to_string(),
                     path: uri.path().to_string(),
@@ -485,14 +520,15 @@ async fn reverse_resync_is_one_patch_with_swapped_paths_on_9_9_1() {
     );
 }
 
-#[tokio::test]
-async fn reverse_resync_before_9_9_1_creates_the_reverse_on_the_source_cluster() {
-    let s = Script::default();
+/// Site 2 (answering as 9.8, holding the broken-off RG1FV1 -> RG1FV1_SM) and Site 1 (its peer),
+/// scripted up to the end of the reverse resync's preview.
+async fn pre_9_9_1_reverse() -> (Script, Script, OntapRestClient) {
+    let s = Script::labelled("fas2050");
     cluster_reply(&s, (8, 0));
     let client = OntapRestClient::connect(config(s.serve().await))
         .await
         .unwrap();
-    let site1 = Script::default();
+    let site1 = s.beside("fas2020");
     named_cluster_reply(&site1, "fas2020", (8, 0));
     let peer = OntapRestClient::connect(config(site1.serve().await))
         .await
@@ -504,25 +540,42 @@ async fn reverse_resync_before_9_9_1_creates_the_reverse_on_the_source_cluster()
         .reply(200, json!({"records": [snap.clone()]}));
     s.reply(200, relationship("broken_off", json!({"state": "success"})))
         .reply(200, json!({"records": [{"uuid": "dst", "name": "RG1FV1_SM", "svm": {"name": "fas2050upper"}, "type": "rw", "state": "online", "size": 1}]}))
-        .reply(200, json!({"records": [snap]}))
-        .reply(200, json!({"job": {"uuid": "j1", "state": "success"}}));
-    let reversed = json!({"records": [{
+        .reply(200, json!({"records": [snap]}));
+    (s, site1, client)
+}
+
+/// The reverse relationship as Site 1 reports it once created.
+fn reversed_relationship() -> Value {
+    json!({"records": [{
         "uuid": "rel-2", "source": {"path": "fas2050upper:RG1FV1_SM"}, "destination": {"path": "fas2020upper:RG1FV1"},
-        "state": "uninitialized", "healthy": true, "transfer": {}}]});
+        "state": "broken_off", "healthy": true, "transfer": {}}]})
+}
+
+#[tokio::test]
+async fn reverse_resync_before_9_9_1_creates_the_reverse_before_dropping_the_old_record() {
+    let (s, site1, client) = pre_9_9_1_reverse().await;
     site1
         .reply(200, json!({"job": {"uuid": "j2", "state": "success"}}))
-        .reply(200, reversed.clone())
+        .reply(200, reversed_relationship());
+    s.reply(200, json!({"job": {"uuid": "j1", "state": "success"}}));
+    site1
         .reply(200, json!({"job": {"uuid": "j3", "state": "success"}}))
-        .reply(200, reversed);
+        .reply(200, reversed_relationship());
     // 9.8 has no snapshot delta: the loss cannot be measured, so only an explicit accept goes on.
     let report = client
         .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Accept)
         .await
         .unwrap();
     assert!(report.discarded.unwrap().unmeasured);
-    let mine = s.seen();
-    let delete = mine.iter().find(|r| r.method == "DELETE").unwrap();
-    assert_eq!(delete.path, "/api/snapmirror/relationships/rel-1");
+    assert_eq!(
+        s.writes(),
+        [
+            "fas2020 POST /api/snapmirror/relationships",
+            "fas2050 DELETE /api/snapmirror/relationships/rel-1",
+            "fas2020 PATCH /api/snapmirror/relationships/rel-2",
+        ]
+    );
+    let delete = s.seen().into_iter().find(|r| r.method == "DELETE").unwrap();
     assert!(
         delete.query.contains("destination_only=true"),
         "{}",
@@ -530,14 +583,120 @@ async fn reverse_resync_before_9_9_1_creates_the_reverse_on_the_source_cluster()
     );
     let theirs = site1.seen();
     let post = theirs.iter().find(|r| r.method == "POST").unwrap();
-    assert_eq!(post.path, "/api/snapmirror/relationships");
     assert_eq!(
         post.body.as_ref().unwrap()["source"],
         json!({"path": "fas2050upper:RG1FV1_SM"})
     );
+    assert_eq!(
+        post.body.as_ref().unwrap()["destination"],
+        json!({"path": "fas2020upper:RG1FV1"})
+    );
     let patch = theirs.iter().find(|r| r.method == "PATCH").unwrap();
-    assert_eq!(patch.path, "/api/snapmirror/relationships/rel-2");
     assert_eq!(patch.body, Some(json!({"state": "snapmirrored"})));
+}
+
+#[tokio::test]
+async fn a_refused_reverse_create_before_9_9_1_leaves_the_relationship_untouched() {
+    let (s, site1, client) = pre_9_9_1_reverse().await;
+    site1.reply(
+        400,
+        json!({"error": {"message": "Destination must be a dp volume", "code": "6619546"}}),
+    );
+    let e = client
+        .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Accept)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+    assert_eq!(
+        s.writes(),
+        ["fas2020 POST /api/snapmirror/relationships"],
+        "Site 2's record is kept"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_record_removal_before_9_9_1_says_both_clusters_hold_a_relationship() {
+    let (s, site1, client) = pre_9_9_1_reverse().await;
+    site1
+        .reply(200, json!({"job": {"uuid": "j2", "state": "success"}}))
+        .reply(200, reversed_relationship());
+    s.reply(
+        500,
+        json!({"error": {"message": "internal error", "code": "999"}}),
+    );
+    let e = client
+        .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Accept)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("internal error"), "{e}");
+    assert!(
+        e.contains("cluster fas2020 now holds the reverse relationship fas2050upper:RG1FV1_SM -> fas2020upper:RG1FV1 (broken-off"),
+        "{e}"
+    );
+    assert!(
+        e.contains("cluster fas2050 still holds fas2020upper:RG1FV1 -> fas2050upper:RG1FV1_SM"),
+        "{e}"
+    );
+    assert!(
+        e.contains("run the reverse resync of fas2050upper:RG1FV1_SM again"),
+        "{e}"
+    );
+    assert!(!s.writes().iter().any(|w| w.contains("PATCH")), "no resync");
+}
+
+#[tokio::test]
+async fn a_failed_resync_before_9_9_1_says_what_to_run_next() {
+    let (s, site1, client) = pre_9_9_1_reverse().await;
+    site1
+        .reply(200, json!({"job": {"uuid": "j2", "state": "success"}}))
+        .reply(200, reversed_relationship());
+    s.reply(200, json!({"job": {"uuid": "j1", "state": "success"}}));
+    site1.reply(
+        500,
+        json!({"error": {"message": "internal error", "code": "999"}}),
+    );
+    let e = client
+        .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Accept)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("cluster fas2050 no longer holds a relationship for fas2050upper:RG1FV1_SM"),
+        "{e}"
+    );
+    assert!(
+        e.contains("resync fas2020upper:RG1FV1 on fas2020 next"),
+        "{e}"
+    );
+    assert_eq!(s.writes().len(), 3);
+}
+
+#[tokio::test]
+async fn an_interrupted_reverse_before_9_9_1_is_resumed_with_the_existing_reverse_relationship() {
+    let (s, site1, client) = pre_9_9_1_reverse().await;
+    site1
+        .reply(
+            409,
+            json!({"error": {"message": "Relationship with specified destination volume already exists", "code": "6619637"}}),
+        )
+        .reply(200, reversed_relationship());
+    s.reply(200, json!({"job": {"uuid": "j1", "state": "success"}}));
+    site1
+        .reply(200, json!({"job": {"uuid": "j3", "state": "success"}}))
+        .reply(200, reversed_relationship());
+    client
+        .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Accept)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.writes(),
+        [
+            "fas2020 POST /api/snapmirror/relationships",
+            "fas2050 DELETE /api/snapmirror/relationships/rel-1",
+            "fas2020 PATCH /api/snapmirror/relationships/rel-2",
+        ]
+    );
 }
 
 #[tokio::test]

@@ -355,6 +355,79 @@ impl OntapRestClient {
         Ok(())
     }
 
+    /// Reverses `old` the way ONTAP before 9.9.1 allows (and Trident does): create the reverse
+    /// relationship on the old source's cluster, drop this cluster's record of `old` (keeping
+    /// the common snapshots), then resync the reverse one. In that order a failed create leaves
+    /// `old` untouched; a failure after it names the state of both clusters and the next step.
+    async fn reverse_by_recreating(&self, old: &MirrorRelationship, ctx: &Context) -> Result<()> {
+        let peer = self.peer(old.source_cluster.as_ref()).ok_or_else(|| {
+            Error::Unsupported(format!(
+                "ONTAP {}.{}.{} reverses {} only by creating the reverse relationship on the source cluster: add a client for it with add_peer",
+                self.inner.version.0, self.inner.version.1, self.inner.version.2, old.destination
+            ))
+        })?;
+        let here = self.inner.cluster.as_str();
+        let there = peer.inner.cluster.as_str();
+        let created = peer.create_reverse(old).await?;
+        self.run(
+            &request::delete_relationship(&old.uuid, DeleteFlag::DestinationOnly),
+            ctx,
+        )
+        .await
+        .map_err(|e| {
+            halfway(
+                e,
+                self.endpoint(),
+                &format!(
+                    "the reverse resync of {dst} stopped halfway: cluster {there} now holds the reverse relationship {dst} -> {src} ({state}, nothing rolled back, {src} still writable) and cluster {here} still holds {src} -> {dst}; run the reverse resync of {dst} again (it reuses the reverse relationship), or delete only the destination's record of {dst} on {here} and then resync {src} on {there}",
+                    dst = old.destination,
+                    src = old.source,
+                    state = created.state,
+                ),
+            )
+        })?;
+        let peer_ctx = peer.mirror_ctx(MirrorOp::ReverseResync, &created);
+        peer.run(
+            &request::set_relationship_state(&created.uuid, "snapmirrored"),
+            &peer_ctx,
+        )
+        .await
+        .map_err(|e| {
+            halfway(
+                e,
+                peer.endpoint(),
+                &format!(
+                    "the reverse resync of {dst} stopped halfway: cluster {here} no longer holds a relationship for {dst} (only its record was removed; the common snapshots are kept) and cluster {there} holds the reverse relationship {dst} -> {src}, {state} and not resynced ({src} is still writable, nothing rolled back); resync {src} on {there} next",
+                    dst = old.destination,
+                    src = old.source,
+                    state = created.state,
+                ),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Creates on this (the old source's) cluster the reverse of `old`, or finds the one an
+    /// earlier, interrupted reverse resync created.
+    async fn create_reverse(&self, old: &MirrorRelationship) -> Result<MirrorRelationship> {
+        let reversed = NewRelationship {
+            source: old.destination.clone(),
+            destination: old.source.clone(),
+            policy: Some(old.policy.clone()),
+        };
+        match self.create_relationship(&reversed).await {
+            Err(Error::AlreadyExists { kind, name }) => {
+                let existing = self.find_relationship(&old.source).await?.model;
+                if existing.source == old.destination {
+                    Ok(existing)
+                } else {
+                    Err(Error::AlreadyExists { kind, name })
+                }
+            }
+            created => created,
+        }
+    }
+
     /// The reversed relationship, now held by the old source's cluster: read through the peer
     /// when there is one, else from this cluster's list of its destinations.
     async fn reversed(&self, old: &MirrorRelationship) -> Result<MirrorRelationship> {
@@ -373,6 +446,47 @@ impl OntapRestClient {
         .next()
         .map(|r| r.model)
         .ok_or_else(|| Error::not_found(ObjectKind::Relationship, new_destination))
+    }
+}
+
+/// `e` with `note` (where a multi-step operation stopped and what to run next) added to its
+/// message. Variants without a free-text message become [`Error::Api`] from `at` (the endpoint
+/// that failed) with code `partial`, carrying both: the note matters more than the variant there.
+fn halfway(e: Error, at: &str, note: &str) -> Error {
+    match e {
+        Error::Transport {
+            endpoint,
+            message,
+            retryable,
+        } => Error::Transport {
+            endpoint,
+            message: format!("{message}; {note}"),
+            retryable,
+        },
+        Error::Api {
+            endpoint,
+            code,
+            message,
+        } => Error::Api {
+            endpoint,
+            code,
+            message: format!("{message}; {note}"),
+        },
+        Error::Protocol { endpoint, message } => Error::Protocol {
+            endpoint,
+            message: format!("{message}; {note}"),
+        },
+        Error::Timeout { what, after } => Error::Timeout {
+            what: format!("{what}; {note}"),
+            after,
+        },
+        Error::InvalidArgument(m) => Error::InvalidArgument(format!("{m}; {note}")),
+        Error::Unsupported(m) => Error::Unsupported(format!("{m}; {note}")),
+        other => Error::Api {
+            endpoint: at.to_string(),
+            code: "partial".to_string(),
+            message: format!("{other}; {note}"),
+        },
     }
 }
 
@@ -605,31 +719,7 @@ impl MirrorControl for OntapRestClient {
             self.run(&request::reverse_relationship(&old.uuid, &current), &ctx)
                 .await?;
         } else {
-            // Before 9.9.1: drop this side's record (keeping the common snapshots), create the
-            // reverse relationship on the old source's cluster, and resync it there.
-            let peer = self.peer(old.source_cluster.as_ref()).ok_or_else(|| {
-                Error::Unsupported(format!(
-                    "ONTAP {}.{}.{} reverses {} only by creating the reverse relationship on the source cluster: add a client for it with add_peer",
-                    self.inner.version.0, self.inner.version.1, self.inner.version.2, old.destination
-                ))
-            })?;
-            self.run(
-                &request::delete_relationship(&old.uuid, DeleteFlag::DestinationOnly),
-                &ctx,
-            )
-            .await?;
-            let reversed = NewRelationship {
-                source: old.destination.clone(),
-                destination: old.source.clone(),
-                policy: Some(old.policy.clone()),
-            };
-            let created = peer.create_relationship(&reversed).await?;
-            let peer_ctx = peer.mirror_ctx(MirrorOp::ReverseResync, &created);
-            peer.run(
-                &request::set_relationship_state(&created.uuid, "snapmirrored"),
-                &peer_ctx,
-            )
-            .await?;
+            self.reverse_by_recreating(&old, &ctx).await?;
         }
         let new = self.reversed(&old).await?;
         Ok(OpReport {

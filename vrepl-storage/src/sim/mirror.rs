@@ -110,6 +110,30 @@ fn drop_source_snapshots(w: &mut World, rel: &Relationship) -> Result<()> {
     Ok(())
 }
 
+/// The state a new relationship starts in.
+///
+/// Onto a dp volume: `uninitialized`, a baseline follows. Onto a rw volume that shares a
+/// snapshot with the source (the old source of a broken relationship, when a reverse is made
+/// the way ONTAP before 9.9.1 and Trident make it: POST the reverse relationship, then PATCH it
+/// `snapmirrored`): `broken_off`, so that the PATCH is a resync that rolls the volume back to
+/// the common snapshot, not a baseline over it. Which state ONTAP really reports there is
+/// UNVERIFIED (`/work/shared/reference/ontap-rest.md` §2.4: "model as uninitialized or
+/// broken_off; PATCH snapmirrored must resync, not re-baseline"); `broken_off` is the one of the
+/// two from which the transition table allows exactly that resync. A rw volume without a common
+/// snapshot is refused: only a baseline could fill it, and a baseline would overwrite it.
+fn initial_state(w: &World, spec: &NewRelationship, rw_destination: bool) -> Result<MirrorState> {
+    if !rw_destination {
+        return Ok(MirrorState::Uninitialized);
+    }
+    match w.common_snapshot(&spec.source, &spec.destination)? {
+        Some(_) => Ok(MirrorState::BrokenOff),
+        None => Err(Error::InvalidArgument(format!(
+            "{} is a rw volume with no snapshot in common with {}; a SnapMirror destination must be created with type dp",
+            spec.destination, spec.source
+        ))),
+    }
+}
+
 fn abort_kind_op(kind: TransferKind) -> MirrorOp {
     match kind {
         TransferKind::Initialize => MirrorOp::Initialize,
@@ -221,12 +245,7 @@ impl MirrorControl for SimArray {
         self.enter("create_relationship").await?;
         let mut w = self.fabric.touch();
         let dest = w.volume_on(self.cluster.as_str(), &spec.destination)?;
-        if dest.info.kind != VolumeType::Dp {
-            return Err(Error::InvalidArgument(format!(
-                "{} is a rw volume; a SnapMirror destination must be created with type dp",
-                spec.destination
-            )));
-        }
+        let rw_destination = dest.info.kind != VolumeType::Dp;
         let dest_msid = dest.msid;
         let source_cluster = w
             .cluster_of_svm(spec.source.svm.as_str())
@@ -234,6 +253,7 @@ impl MirrorControl for SimArray {
             .to_string();
         w.check_reachable(&source_cluster)?;
         w.volume(&spec.source)?;
+        let state = initial_state(&w, spec, rw_destination)?;
         if spec.source == spec.destination {
             return Err(Error::InvalidArgument(
                 "a volume cannot be its own SnapMirror destination".to_string(),
@@ -263,7 +283,7 @@ impl MirrorControl for SimArray {
                 .policy
                 .clone()
                 .unwrap_or_else(|| "Asynchronous".to_string()),
-            state: MirrorState::Uninitialized,
+            state,
             transfer: TransferStatus::Idle,
             running: None,
             last_transfer: None,

@@ -411,6 +411,86 @@ async fn reverse_resync_moves_the_relationship_to_the_other_cluster() {
     assert_eq!(fabric.read_file(&vp(PROD), &note()).unwrap(), b"more");
 }
 
+/// Before ONTAP 9.9.1 a relationship is reversed the way Trident does it: POST the reverse
+/// relationship onto the old source (a rw volume sharing a snapshot with the old destination),
+/// drop the old destination's record, then resync.
+#[tokio::test(start_paused = true)]
+async fn a_relationship_onto_a_rw_volume_with_a_common_snapshot_is_broken_off_and_resyncs() {
+    let (fabric, site1, site2) = lab_at(1000);
+    site2.break_off(&vp(SM), OnTransfer::Fail).await.unwrap();
+    fabric.write_file(&vp(SM), &note(), b"from site 2").unwrap();
+    fabric
+        .write_file(&vp(PROD), &DataPath::file("lost.txt"), b"oops")
+        .unwrap();
+    let reverse = NewRelationship {
+        source: vp(SM),
+        destination: vp(PROD),
+        policy: None,
+    };
+    let created = site1.create_relationship(&reverse).await.unwrap();
+    assert_eq!(created.state, MirrorState::BrokenOff);
+    assert_eq!(
+        site1.volume(&vp(PROD)).await.unwrap().kind,
+        VolumeType::Rw,
+        "still writable until the resync"
+    );
+    assert_eq!(
+        fabric
+            .read_file(&vp(PROD), &DataPath::file("lost.txt"))
+            .unwrap(),
+        b"oops",
+        "creating rolls nothing back"
+    );
+    // The original relationship is untouched until its record is dropped.
+    assert_eq!(
+        site2.relationship(&vp(SM)).await.unwrap().state,
+        MirrorState::BrokenOff
+    );
+    site2
+        .delete(&vp(SM), DeleteScope::DestinationOnly)
+        .await
+        .unwrap();
+
+    let preview = site1.resync_preview(&vp(PROD)).await.unwrap();
+    assert_eq!(preview.discard.unsnapshotted_bytes, 4);
+    let rep = site1
+        .resync(&vp(PROD), DiscardPolicy::Accept)
+        .await
+        .unwrap();
+    assert_eq!(rep.relationship.unwrap().state, MirrorState::Snapmirrored);
+    assert_eq!(site1.volume(&vp(PROD)).await.unwrap().kind, VolumeType::Dp);
+    pass(1).await;
+    assert_eq!(
+        fabric.read_file(&vp(PROD), &note()).unwrap(),
+        b"from site 2"
+    );
+    assert!(fabric
+        .read_file(&vp(PROD), &DataPath::file("lost.txt"))
+        .is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_relationship_onto_a_rw_volume_without_a_common_snapshot_is_refused() {
+    let (_fabric, site1, site2) = lab_at(1000);
+    site2.break_off(&vp(SM), OnTransfer::Fail).await.unwrap();
+    site1.release(&vp(PROD), &vp(SM), false).await.unwrap();
+    let err = site1
+        .create_relationship(&NewRelationship {
+            source: vp(SM),
+            destination: vp(PROD),
+            policy: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
+    assert!(err.to_string().contains("type dp"), "{err}");
+    assert!(site1
+        .relationship(&vp(PROD))
+        .await
+        .unwrap_err()
+        .is_not_found());
+}
+
 #[tokio::test(start_paused = true)]
 async fn lag_is_the_age_of_the_newest_replicated_snapshot() {
     let (_fabric, _site1, site2) = lab_at(1000);
