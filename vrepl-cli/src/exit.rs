@@ -162,6 +162,7 @@ pub fn kind_of(e: &StorageError) -> ErrorKind {
         StorageError::InvalidName { .. } | StorageError::InvalidArgument(_) => ErrorKind::Usage,
         StorageError::Auth { .. } | StorageError::Transport { .. } => ErrorKind::Connection,
         StorageError::Timeout { .. } => ErrorKind::Timeout,
+        StorageError::Halfway { source, .. } => kind_of(source),
         StorageError::Api { .. } | StorageError::Protocol { .. } | StorageError::Unsupported(_) => {
             ErrorKind::Failure
         }

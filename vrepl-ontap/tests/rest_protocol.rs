@@ -624,11 +624,21 @@ async fn a_failed_record_removal_before_9_9_1_says_both_clusters_hold_a_relation
         500,
         json!({"error": {"message": "internal error", "code": "999"}}),
     );
-    let e = client
+    let err = client
         .reverse_resync(&dst(), vrepl_storage::mirror::DiscardPolicy::Accept)
         .await
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    match &err {
+        vrepl_storage::Error::Halfway { op, source, .. } => {
+            assert_eq!(*op, vrepl_storage::mirror::MirrorOp::ReverseResync);
+            assert!(
+                matches!(**source, vrepl_storage::Error::Api { .. }),
+                "{source:?}"
+            );
+        }
+        other => panic!("expected a halfway stop, got {other:?}"),
+    }
+    let e = err.to_string();
     assert!(e.contains("internal error"), "{e}");
     assert!(
         e.contains("cluster fas2020 now holds the reverse relationship fas2050upper:RG1FV1_SM -> fas2020upper:RG1FV1 (broken-off"),

@@ -204,6 +204,21 @@ pub enum Error {
         after: Duration,
     },
 
+    /// A multi-step operation stopped partway: some steps took effect and others did not.
+    /// `state` says where each side stands and what to run next; `source` is what failed.
+    #[error("{op} of {target} stopped halfway: {source}; {state}")]
+    Halfway {
+        /// The operation.
+        op: MirrorOp,
+        /// The relationship (its destination path).
+        target: String,
+        /// Where things stand now, and the next step.
+        state: String,
+        /// The failure that stopped it.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// The backend cannot do this (an old ONTAP release, an option ESXi dropped, …).
     #[error("not supported: {0}")]
     Unsupported(String),
@@ -249,13 +264,12 @@ pub fn human_bytes(n: u64) -> String {
 impl Error {
     /// Whether trying the same call again may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::Transport {
-                retryable: true,
-                ..
-            } | Self::Timeout { .. }
-        )
+        match self {
+            Self::Transport { retryable, .. } => *retryable,
+            Self::Timeout { .. } => true,
+            Self::Halfway { source, .. } => source.is_retryable(),
+            _ => false,
+        }
     }
 
     /// Whether the error says the object does not exist.

@@ -377,9 +377,9 @@ impl OntapRestClient {
         .map_err(|e| {
             halfway(
                 e,
-                self.endpoint(),
-                &format!(
-                    "the reverse resync of {dst} stopped halfway: cluster {there} now holds the reverse relationship {dst} -> {src} ({state}, nothing rolled back, {src} still writable) and cluster {here} still holds {src} -> {dst}; run the reverse resync of {dst} again (it reuses the reverse relationship), or delete only the destination's record of {dst} on {here} and then resync {src} on {there}",
+                &old.destination,
+                format!(
+                    "cluster {there} now holds the reverse relationship {dst} -> {src} ({state}, nothing rolled back, {src} still writable) and cluster {here} still holds {src} -> {dst}; run the reverse resync of {dst} again (it reuses the reverse relationship), or delete only the destination's record of {dst} on {here} and then resync {src} on {there}",
                     dst = old.destination,
                     src = old.source,
                     state = created.state,
@@ -395,9 +395,9 @@ impl OntapRestClient {
         .map_err(|e| {
             halfway(
                 e,
-                peer.endpoint(),
-                &format!(
-                    "the reverse resync of {dst} stopped halfway: cluster {here} no longer holds a relationship for {dst} (only its record was removed; the common snapshots are kept) and cluster {there} holds the reverse relationship {dst} -> {src}, {state} and not resynced ({src} is still writable, nothing rolled back); resync {src} on {there} next",
+                &old.destination,
+                format!(
+                    "cluster {here} no longer holds a relationship for {dst} (only its record was removed; the common snapshots are kept) and cluster {there} holds the reverse relationship {dst} -> {src}, {state} and not resynced ({src} is still writable, nothing rolled back); resync {src} on {there} next",
                     dst = old.destination,
                     src = old.source,
                     state = created.state,
@@ -452,41 +452,12 @@ impl OntapRestClient {
 /// `e` with `note` (where a multi-step operation stopped and what to run next) added to its
 /// message. Variants without a free-text message become [`Error::Api`] from `at` (the endpoint
 /// that failed) with code `partial`, carrying both: the note matters more than the variant there.
-fn halfway(e: Error, at: &str, note: &str) -> Error {
-    match e {
-        Error::Transport {
-            endpoint,
-            message,
-            retryable,
-        } => Error::Transport {
-            endpoint,
-            message: format!("{message}; {note}"),
-            retryable,
-        },
-        Error::Api {
-            endpoint,
-            code,
-            message,
-        } => Error::Api {
-            endpoint,
-            code,
-            message: format!("{message}; {note}"),
-        },
-        Error::Protocol { endpoint, message } => Error::Protocol {
-            endpoint,
-            message: format!("{message}; {note}"),
-        },
-        Error::Timeout { what, after } => Error::Timeout {
-            what: format!("{what}; {note}"),
-            after,
-        },
-        Error::InvalidArgument(m) => Error::InvalidArgument(format!("{m}; {note}")),
-        Error::Unsupported(m) => Error::Unsupported(format!("{m}; {note}")),
-        other => Error::Api {
-            endpoint: at.to_string(),
-            code: "partial".to_string(),
-            message: format!("{other}; {note}"),
-        },
+fn halfway(e: Error, target: &VolumePath, state: String) -> Error {
+    Error::Halfway {
+        op: MirrorOp::ReverseResync,
+        target: target.to_string(),
+        state,
+        source: Box::new(e),
     }
 }
 
