@@ -53,6 +53,7 @@ pub async fn suite(fabric: &Fabric, host: &dyn EsxHost) {
     replica_hidden_while_snapmirrored(fabric, host).await;
     failover_presents_the_replica_under_its_name(fabric, host).await;
     clone_next_to_the_replica_is_resignatured(fabric, host).await;
+    unmounted_original_stays_unmounted_until_mounted(fabric, host).await;
     nfs_clone_mounts_as_a_datastore(fabric, host).await;
     refusals_are_typed(fabric, host).await;
 }
@@ -225,6 +226,67 @@ pub async fn clone_next_to_the_replica_is_resignatured(fabric: &Fabric, host: &d
         .await
         .expect("browse the clone");
     assert!(root.iter().any(|e| e.name == "HR-App1"), "{root:?}");
+}
+
+/// The resignatured clone is an original VMFS volume: unmounted by hand it stays unmounted
+/// across rescans until `mount_vmfs` mounts it again, browsable as before; mounting it twice is
+/// success and an unknown label is `NotFound`. ESX 3.x/4.x cannot mount an original again from
+/// the command line: `Unsupported`, and the volume is left mounted.
+pub async fn unmounted_original_stays_unmounted_until_mounted(
+    _fabric: &Fabric,
+    host: &dyn EsxHost,
+) {
+    let mounted_snap = |fs: &[crate::host::Filesystem]| {
+        fs.iter()
+            .find(|f| {
+                f.mounted && f.volume_name.starts_with("snap-") && f.volume_name.ends_with("-RP1")
+            })
+            .map(|f| name(&f.volume_name))
+    };
+    let ds = mounted_snap(&host.filesystems().await.expect("filesystems"))
+        .expect("the resignatured clone is mounted");
+    if host.version().await.expect("version").is_legacy() {
+        let err = host
+            .mount_vmfs(&ds)
+            .await
+            .expect_err("no remount on ESX 3.x/4.x");
+        assert!(matches!(err, EsxError::Unsupported { .. }), "{err}");
+        return;
+    }
+    host.unmount_vmfs(&ds).await.expect("unmount");
+    host.rescan_all_hbas().await.expect("rescan");
+    host.rescan_vmfs().await.expect("rescan VMFS");
+    let fs = host.filesystems().await.expect("filesystems");
+    assert_eq!(mounted_snap(&fs), None, "a rescan mounted it again: {fs:?}");
+    let err = host
+        .list_datastore(&ds, &DatastorePath::root())
+        .await
+        .expect_err("an unmounted datastore is not browsable");
+    assert!(matches!(err, EsxError::NotFound { .. }), "{err}");
+
+    host.mount_vmfs(&ds).await.expect("mount it again");
+    host.mount_vmfs(&ds)
+        .await
+        .expect("mounting a mounted volume is success");
+    let fs = host.filesystems().await.expect("filesystems");
+    assert_eq!(mounted_snap(&fs).as_ref(), Some(&ds), "{fs:?}");
+    let root = host
+        .list_datastore(&ds, &DatastorePath::root())
+        .await
+        .expect("browse it again");
+    assert!(root.iter().any(|e| e.name == "HR-App1"), "{root:?}");
+    host.rescan_all_hbas().await.expect("rescan");
+    assert_eq!(
+        mounted_snap(&host.filesystems().await.expect("filesystems")).as_ref(),
+        Some(&ds),
+        "stays mounted across rescans"
+    );
+
+    let err = host
+        .mount_vmfs(&name("no-such-vmfs"))
+        .await
+        .expect_err("unknown label");
+    assert!(matches!(err, EsxError::NotFound { .. }), "{err}");
 }
 
 /// An NFS FlexClone of RG2FV3_SM, mounted at a junction and exported to Site 2, mounts.

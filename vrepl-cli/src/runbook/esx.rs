@@ -66,6 +66,22 @@ pub async fn mount_vmfs_copy(
             already: false,
         });
     }
+    // An original unmounted by hand (planned failover on ESXi) stays unmounted across rescans
+    // until it is mounted by name; a copy is not known under that name and goes on below.
+    if !resignature {
+        match host.mount_vmfs(&DatastoreName::new(label)?).await {
+            Ok(()) => {
+                if let Some(fs) = mounted_vmfs(host, wanted).await? {
+                    return Ok(Mounted {
+                        name: fs.volume_name,
+                        already: false,
+                    });
+                }
+            }
+            Err(EsxError::NotFound { .. } | EsxError::Unsupported { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     let resolution = if resignature {
         Resolution::Resignature
     } else {

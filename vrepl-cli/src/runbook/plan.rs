@@ -9,7 +9,7 @@ use vrepl_storage::model::{JunctionPath, VolumePath};
 use vrepl_storage::sim::DatastoreKind;
 
 use super::error::{RunbookError, RunbookResult};
-use super::group::{ProtectionGroup, ReplicaPair, Side};
+use super::group::{EsxMode, ProtectionGroup, ReplicaPair, Side};
 use super::journal::{Replay, StepStatus};
 use super::step::{count_by_target, Call, Step};
 
@@ -168,12 +168,13 @@ fn per_pair(
     Ok(v)
 }
 
-/// Steps that take a site's copies away from its hosts: unmount NFS, unmap the LUNs, rescan.
+/// Steps that take a site's copies away from its hosts: unmount, unmap the LUNs, rescan.
 ///
-/// A VMFS is not unmounted by hand here: the site's copy comes back later (failback), and an
-/// ESXi host keeps a hand-unmounted VMFS unmounted, while the `EsxHost` driver has no call to
-/// mount an original again. Unmapping its LUN and rescanning removes it on every ESX release,
-/// and the rescan after it is mapped again brings it back. NFS datastores are unmounted.
+/// On ESXi 5+ (per-volume groups) a VMFS is unmounted before its LUN goes, and mounted again
+/// by name when the site's copy comes back (failback): ESXi keeps a hand-unmounted VMFS
+/// unmounted across rescans. ESX 3.x/4.x cannot mount an original again from the command
+/// line, so there a VMFS is only taken away by unmapping its LUN and rescanning, and the
+/// rescan after it is mapped again brings it back. NFS datastores are unmounted everywhere.
 fn unpresent(b: &mut Builder, groups: &[ProtectionGroup], side: Side) -> RunbookResult<()> {
     let mut unmounts = Vec::new();
     let mut unmaps = Vec::new();
@@ -182,7 +183,9 @@ fn unpresent(b: &mut Builder, groups: &[ProtectionGroup], side: Side) -> Runbook
         for d in &g.datastores {
             let pair = g.pair_of(d).expect("validated");
             let (cluster, vol) = pair.side(side);
-            for host in end.hosts.iter().filter(|_| d.kind() == DatastoreKind::Nfs) {
+            let unmount_by_hand =
+                d.kind() == DatastoreKind::Nfs || g.esx_mode == EsxMode::PerVolume;
+            for host in end.hosts.iter().filter(|_| unmount_by_hand) {
                 unmounts.push((
                     g.name.clone(),
                     Step::UnmountDatastore {
@@ -206,11 +209,7 @@ fn unpresent(b: &mut Builder, groups: &[ProtectionGroup], side: Side) -> Runbook
         }
     }
     let site = &groups[0].end(side).site;
-    b.stage(
-        format!("unmount the NFS datastores at {site}"),
-        false,
-        unmounts,
-    );
+    b.stage(format!("unmount the datastores at {site}"), false, unmounts);
     b.stage(format!("unmap the LUNs at {site}"), true, unmaps);
     b.stage(
         format!("rescan the hosts at {site}"),
@@ -797,5 +796,44 @@ impl Plan {
             counts.join(", ")
         );
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runbook::group::lab_groups;
+    use vrepl_storage::sim::Fabric;
+
+    /// The VMFS datastores a planned failover unmounts by hand at the protected site.
+    fn vmfs_unmounted_by_hand(mode: EsxMode) -> Vec<String> {
+        let mut groups = lab_groups(&Fabric::lab().topology()).unwrap();
+        for g in &mut groups {
+            g.esx_mode = mode;
+        }
+        let plan = failover_planned(&groups).unwrap();
+        let mut names: Vec<String> = plan
+            .steps()
+            .filter_map(|s| match &s.step {
+                Step::UnmountDatastore {
+                    datastore,
+                    nfs: false,
+                    ..
+                } => Some(datastore.clone()),
+                _ => None,
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn planned_failover_unmounts_vmfs_by_hand_only_where_it_can_be_mounted_again() {
+        assert_eq!(
+            vmfs_unmounted_by_hand(EsxMode::PerVolume),
+            ["RP1", "RP2", "RP3", "RP4"]
+        );
+        assert!(vmfs_unmounted_by_hand(EsxMode::LegacyLvm).is_empty());
     }
 }

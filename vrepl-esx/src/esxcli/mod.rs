@@ -504,7 +504,7 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
             .filesystems()
             .await?
             .into_iter()
-            .any(|f| f.is_vmfs() && f.volume_name == name.as_str());
+            .any(|f| f.is_vmfs() && f.mounted && f.volume_name == name.as_str());
         if !mounted {
             return Err(EsxError::NotFound {
                 host: self.host(),
@@ -521,6 +521,43 @@ impl<R: CommandRunner> EsxHost for EsxcliHost<R> {
                 .arg(name)
         };
         self.exec_ok(&cmd).await.map(drop)
+    }
+
+    async fn mount_vmfs(&self, name: &DatastoreName) -> Result<()> {
+        let v = self.detected().await?.clone();
+        if v.is_legacy() {
+            return Err(self.unsupported(
+                &v,
+                "mount an unmounted VMFS volume again",
+                "ESX 3.x/4.x has no command that mounts an original VMFS volume again (esxcfg-volume -m mounts copies only): mount it from the vSphere Client, or instead of unmounting take the LUN away from the host (unmap it and rescan) and map it back",
+            ));
+        }
+        let known: Vec<Filesystem> = self
+            .filesystems()
+            .await?
+            .into_iter()
+            .filter(|f| f.is_vmfs() && f.volume_name == name.as_str())
+            .collect();
+        if known.iter().any(|f| f.mounted) {
+            tracing::info!(host = %self.host(), %name, "VMFS datastore already mounted");
+            return Ok(());
+        }
+        if known.is_empty() {
+            return Err(EsxError::NotFound {
+                host: self.host(),
+                kind: "VMFS volume",
+                name: name.to_string(),
+                detail: Some(
+                    "the host lists no mounted or unmounted VMFS volume with this label; rescan if its LUN was just mapped".into(),
+                ),
+            });
+        }
+        let cmd = CommandLine::new(&["esxcli", "storage", "filesystem", "mount"])
+            .flag("-l")
+            .arg(name);
+        self.exec_ok(&cmd).await?;
+        tracing::info!(host = %self.host(), %name, "VMFS datastore mounted again");
+        Ok(())
     }
 
     async fn nfs_datastores(&self) -> Result<Vec<NfsDatastore>> {

@@ -178,3 +178,66 @@ async fn a_mount_esxi_would_refuse_is_refused_with_its_reason() {
         "{err}"
     );
 }
+
+const FS_LIST_WITH_UNMOUNTED: &str = "MountPoint,VolumeName,UUID,Mounted,Type,Size,Free,\n\
+/vmfs/volumes/5bc7459f-967eeb48-b3f7-20677cd9a16c,VMs,5bc7459f-967eeb48-b3f7-20677cd9a16c,true,VMFS-6,1192121860096,556500254720,\n\
+,HR Data,5bc7459f-11111111-b3f7-20677cd9a16c,false,VMFS-unknown version,0,0,\n";
+
+#[tokio::test]
+async fn esxi_mounts_an_unmounted_original_by_its_quoted_label() {
+    let host = EsxcliHost::new(Scripted::new(vec![
+        ESXI67,
+        (
+            "esxcli --formatter=csv storage filesystem list",
+            0,
+            FS_LIST_WITH_UNMOUNTED,
+        ),
+        ("esxcli --formatter=csv storage nfs list", 0, ""),
+        ("esxcli storage filesystem mount", 0, ""),
+    ]));
+    host.mount_vmfs(&DatastoreName::new("HR Data").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        host.runner.sent().last().map(String::as_str),
+        Some("esxcli storage filesystem mount -l 'HR Data'")
+    );
+}
+
+#[tokio::test]
+async fn esxi_mount_vmfs_of_a_mounted_volume_sends_no_mount() {
+    let host = EsxcliHost::new(Scripted::new(vec![
+        ESXI67,
+        (
+            "esxcli --formatter=csv storage filesystem list",
+            0,
+            FS_LIST_WITH_UNMOUNTED,
+        ),
+        ("esxcli --formatter=csv storage nfs list", 0, ""),
+    ]));
+    host.mount_vmfs(&DatastoreName::new("VMs").unwrap())
+        .await
+        .unwrap();
+    let err = host
+        .mount_vmfs(&DatastoreName::new("RP9").unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EsxError::NotFound { .. }), "{err}");
+    assert!(!host
+        .runner
+        .sent()
+        .iter()
+        .any(|c| c.contains("filesystem mount")));
+}
+
+#[tokio::test]
+async fn esx3_cannot_mount_an_original_again_and_says_what_to_do() {
+    let host = EsxcliHost::new(Scripted::new(vec![ESX35]));
+    let err = host
+        .mount_vmfs(&DatastoreName::new("RP1").unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EsxError::Unsupported { .. }), "{err}");
+    assert!(err.to_string().contains("unmap"), "{err}");
+    assert_eq!(host.runner.sent(), ["vmware -v"]);
+}

@@ -60,8 +60,13 @@ pub trait EsxHost: fmt::Debug + Send + Sync {
     /// Gives a VMFS copy a new signature and mounts it; returns the new datastore
     /// (`snap-XXXXXXXX-<label>`).
     async fn resignature_snapshot(&self, volume: &VolumeRef) -> Result<Filesystem>;
-    /// Unmounts a VMFS datastore.
+    /// Unmounts a VMFS datastore. ESXi keeps it unmounted across rescans (and reboots) until
+    /// [`EsxHost::mount_vmfs`] mounts it again.
     async fn unmount_vmfs(&self, name: &DatastoreName) -> Result<()>;
+    /// Mounts again an original (not a copy's) VMFS volume the host knows but that was
+    /// unmounted. Mounting a mounted datastore is success; a volume the host does not know is
+    /// [`crate::EsxError::NotFound`]. Copies are mounted with [`EsxHost::mount_snapshot`].
+    async fn mount_vmfs(&self, name: &DatastoreName) -> Result<()>;
 
     /// Mounted NFS datastores.
     async fn nfs_datastores(&self) -> Result<Vec<NfsDatastore>>;

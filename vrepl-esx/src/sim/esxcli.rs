@@ -70,6 +70,14 @@ const COMMANDS: &[Command] = &[
         opts: &[],
     },
     Command {
+        path: &["storage", "filesystem", "mount"],
+        opts: &[
+            val('l', "volume-label"),
+            val('u', "volume-uuid"),
+            flag('n', "no-persist"),
+        ],
+    },
+    Command {
         path: &["storage", "filesystem", "unmount"],
         opts: &[
             val('l', "volume-label"),
@@ -169,6 +177,7 @@ pub async fn run(host: &EmulatedHost, args: &[String]) -> Reply {
             host.vmfs_scan(&mut host.lock());
             Ok(Out::Nothing)
         }
+        ["storage", "filesystem", "mount"] => filesystem_mount(host, &opts),
         ["storage", "filesystem", "unmount"] => filesystem_unmount(host, &opts),
         ["storage", "vmfs", "snapshot", "list"] => Ok(snapshot_list(host, &opts)),
         ["storage", "vmfs", "snapshot", "mount"] => snapshot_mount(host, &opts),
@@ -422,10 +431,10 @@ async fn filesystem_list(host: &EmulatedHost) -> Out {
     let mut rows = Vec::new();
     let fs_row = |mp: String, name: &str, uuid: &str, ty: &str, size: u64, free: u64| {
         vec![
-            f("MountPoint", "Mount Point", s(mp)),
+            f("MountPoint", "Mount Point", s(&mp)),
             f("VolumeName", "Volume Name", s(name)),
             f("UUID", "UUID", s(uuid)),
-            f("Mounted", "Mounted", Val::Bool(true)),
+            f("Mounted", "Mounted", Val::Bool(!mp.is_empty())),
             f("Type", "Type", s(ty)),
             f("Size", "Size", Val::Int(size as i64)),
             f("Free", "Free", Val::Int(free as i64)),
@@ -441,6 +450,18 @@ async fn filesystem_list(host: &EmulatedHost) -> Out {
             host.config().vmfs_type(),
             size,
             free,
+        ));
+    }
+    // Unmounted volumes are listed too, without a mount point or sizes (the host cannot read
+    // them without mounting): `[mem]` type text.
+    for (_, h) in host.unmounted_originals(&st) {
+        rows.push(fs_row(
+            String::new(),
+            &h.label,
+            &h.uuid,
+            "VMFS-unknown version",
+            0,
+            0,
         ));
     }
     for n in &st.nfs {
@@ -482,6 +503,37 @@ async fn nfs_size(host: &EmulatedHost, volume: &vrepl_storage::model::VolumePath
             .unwrap_or(0),
         Err(_) => 0,
     }
+}
+
+/// Mounts an original VMFS volume that was unmounted by hand; it is then mounted on every rescan
+/// again. Mounting a mounted volume prints nothing, as success does.
+fn filesystem_mount(host: &EmulatedHost, opts: &Opts) -> CmdResult {
+    let mut st = host.lock();
+    let (label, uuid) = (opts.get("volume-label"), opts.get("volume-uuid"));
+    let target = label
+        .or(uuid)
+        .ok_or("Missing required parameter -l|--volume-label")?
+        .to_string();
+    let matches = |h_label: &str, h_uuid: &str| {
+        label.map_or(true, |l| l == h_label)
+            && uuid.map_or(true, |u| u.eq_ignore_ascii_case(h_uuid))
+    };
+    if st.vmfs.iter().any(|m| matches(&m.label, &m.uuid)) {
+        return Ok(Out::Nothing);
+    }
+    let (dev, h) = host
+        .unmounted_originals(&st)
+        .into_iter()
+        .find(|(_, h)| matches(&h.label, &h.uuid))
+        .ok_or_else(|| messages::no_such_volume(&target))?;
+    st.unmounted.remove(&h.uuid);
+    st.vmfs.push(super::state::VmfsMount {
+        naa: dev.naa,
+        uuid: h.uuid,
+        label: h.label,
+        persistent: !opts.has("no-persist"),
+    });
+    Ok(Out::Nothing)
 }
 
 fn filesystem_unmount(host: &EmulatedHost, opts: &Opts) -> CmdResult {

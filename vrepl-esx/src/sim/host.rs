@@ -388,6 +388,22 @@ impl EmulatedHost {
         }
     }
 
+    /// Original volumes on the devices of the last rescan that were unmounted by hand and stay
+    /// so until `esxcli storage filesystem mount`: (device, header).
+    pub(crate) fn unmounted_originals(&self, st: &HostState) -> Vec<(SeenLun, VmfsHeader)> {
+        st.devices()
+            .into_iter()
+            .filter(|d| d.online && !d.read_only)
+            .filter_map(|d| {
+                let h = self.header(&d.naa)?;
+                (h.formatted_on == d.naa
+                    && st.unmounted.contains(&h.uuid)
+                    && !st.uuid_mounted(&h.uuid))
+                .then(|| (d.clone(), h))
+            })
+            .collect()
+    }
+
     /// Copies found at the last rescan that are not mounted: (device, header).
     pub(crate) fn unresolved(&self, st: &HostState) -> Vec<(SeenLun, VmfsHeader)> {
         st.devices()

@@ -36,7 +36,7 @@ pub fn unknown_option(path: &str) -> String {
     format!("Unable to find option {name}")
 }
 
-/// `[gap]`
+/// `[gap]` `filesystem unmount` / `filesystem mount` of an unknown volume.
 pub fn no_such_volume(label: &str) -> String {
     format!("No volume with label '{label}' was found")
 }

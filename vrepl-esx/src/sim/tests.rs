@@ -320,3 +320,72 @@ async fn an_unquoted_separator_really_runs_the_next_command() {
         .await;
     assert_eq!(host.state().boots, 1);
 }
+
+#[tokio::test]
+async fn an_unmounted_original_stays_unmounted_across_rescans_until_mounted() {
+    let (fabric, host) = host("6.7.0").await;
+    let naa = clone_as_lun_6(&fabric).await;
+    host.execute("esxcli storage core adapter rescan --all")
+        .await;
+    let resig = host
+        .execute("esxcli storage vmfs snapshot resignature -l RP1")
+        .await;
+    assert_eq!(resig.status, 0, "{resig:?}");
+    let label = fabric.vmfs_header(&naa).unwrap().unwrap().label;
+    let row = |list: &str| {
+        list.lines()
+            .find(|l| l.contains(&format!(" {label} ")))
+            .map(str::to_string)
+    };
+
+    let unmount = host
+        .execute(&format!("esxcli storage filesystem unmount -l {label}"))
+        .await;
+    assert_eq!((unmount.status, unmount.stdout.as_str()), (0, ""));
+    host.execute("esxcli storage core adapter rescan --all")
+        .await;
+    host.execute("esxcli storage filesystem rescan").await;
+    let list = host.execute("esxcli storage filesystem list").await.stdout;
+    let unmounted = row(&list).expect("an unmounted volume is still listed");
+    assert!(
+        unmounted.starts_with(' ')
+            && unmounted.contains(" false ")
+            && unmounted.contains("VMFS-unknown version"),
+        "{list}"
+    );
+    let ls = host.execute(&format!("ls /vmfs/volumes/{label}")).await;
+    assert_ne!(ls.status, 0, "not browsable while unmounted: {ls:?}");
+
+    let unknown = host
+        .execute("esxcli storage filesystem mount -l no-such-vmfs")
+        .await;
+    assert_eq!(unknown.status, 1);
+    assert_eq!(
+        unknown.stderr,
+        "No volume with label 'no-such-vmfs' was found\n"
+    );
+
+    for _ in 0..2 {
+        let mount = host
+            .execute(&format!("esxcli storage filesystem mount -l {label}"))
+            .await;
+        assert_eq!((mount.status, mount.stdout.as_str()), (0, ""), "{mount:?}");
+    }
+    host.execute("esxcli storage core adapter rescan --all")
+        .await;
+    let list = host.execute("esxcli storage filesystem list").await.stdout;
+    let mounted = row(&list).expect("mounted");
+    assert!(
+        mounted.starts_with("/vmfs/volumes/") && mounted.contains(" true  VMFS-6 "),
+        "{list}"
+    );
+    assert_eq!(
+        host.state()
+            .vmfs
+            .iter()
+            .filter(|m| m.label == label)
+            .count(),
+        1,
+        "mounted once"
+    );
+}
