@@ -26,7 +26,18 @@ async fn run(
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match story().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Test, cleanup, planned failover, a write at Site 2, failback: each runbook's report printed.
+async fn story() -> Result<(), Box<dyn std::error::Error>> {
     let show_plan = std::env::args().any(|a| a == "--plan");
     let clock = Instant::now();
     let lab = FullLab::start().await;
