@@ -333,6 +333,26 @@ impl Served {
     }
 }
 
+/// The ONTAP release the lab's simulators answer as: `SNAPCTL_LAB_ONTAP_VERSION` (`9.8`,
+/// `9.11.1`), else the lab's own (9.16.1). An older release shows what snapctl does against one:
+/// before 9.12 a cluster cannot measure what a resync would discard, and before 9.9.1 a reverse
+/// resync takes three requests.
+fn lab_ontap_version() -> CliResult<Option<(u8, u8, u8)>> {
+    const VAR: &str = "SNAPCTL_LAB_ONTAP_VERSION";
+    let Some(raw) = std::env::var_os(VAR) else {
+        return Ok(None);
+    };
+    let raw = raw.to_string_lossy();
+    let parts: Option<Vec<u8>> = raw.trim().split('.').map(|p| p.parse().ok()).collect();
+    match parts.as_deref() {
+        Some([9, minor]) => Ok(Some((9, *minor, 0))),
+        Some([9, minor, micro]) => Ok(Some((9, *minor, *micro))),
+        _ => Err(CliError::usage(format!(
+            "{VAR}={raw:?} is not an ONTAP 9 release; write it as 9.8 or 9.11.1"
+        ))),
+    }
+}
+
 /// Starts one REST simulator per cluster. With a fixed port, cluster N listens on port + N.
 pub async fn serve(fabric: &Fabric, first: SocketAddr, tls: bool) -> CliResult<Vec<Served>> {
     if !first.ip().is_loopback() {
@@ -340,6 +360,7 @@ pub async fn serve(fabric: &Fabric, first: SocketAddr, tls: bool) -> CliResult<V
             "{first} is not a loopback address; the lab only listens on 127.0.0.1"
         )));
     }
+    let version = lab_ontap_version()?;
     let mut served = Vec::new();
     for (i, cluster) in fabric.clusters().into_iter().enumerate() {
         let listen = if first.port() == 0 {
@@ -359,7 +380,7 @@ pub async fn serve(fabric: &Fabric, first: SocketAddr, tls: bool) -> CliResult<V
             tls,
             username: LAB_USER.to_string(),
             password: password.clone(),
-            version: None,
+            version,
         };
         let sim = RestSimulator::start(fabric.clone(), cluster.as_str(), options)
             .await

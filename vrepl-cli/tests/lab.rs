@@ -749,3 +749,81 @@ fn a_transfer_goes_on_between_commands() {
     // The destination now exports the snapshot the update took.
     assert_ne!(r["exported_snapshot"], before, "{r}");
 }
+
+/// Against ONTAP 9.9 to 9.11 the cluster reports snapshot sizes but no delta, so snapctl
+/// measures what a resync would discard with a snapshot of its own: kept (and named) when it
+/// holds writes, so nothing is lost until the user accepts; deleted again when it holds none.
+#[test]
+fn against_ontap_9_11_resync_measures_the_writes_with_a_snapshot() {
+    let home = Home::new();
+    let on_9_11 = |args: &[&str]| {
+        let mut cmd = home.snapctl();
+        cmd.env("SNAPCTL_LAB_ONTAP_VERSION", "9.11.1").args(args);
+        cmd
+    };
+    on_9_11(&["break", "RG1FV1_SM"]).assert().success();
+    // Nothing was written: measured as nothing, so no flag is needed.
+    on_9_11(&["resync", "RG1FV1_SM", "--wait"])
+        .assert()
+        .success();
+
+    on_9_11(&["break", "RG1FV1_SM"]).assert().success();
+    on_9_11(&[
+        "lab",
+        "write",
+        "RG1FV1_SM",
+        "Failback Test/note.txt",
+        "written at Site 2",
+    ])
+    .assert()
+    .success();
+    on_9_11(&["resync", "RG1FV1_SM"])
+        .assert()
+        .code(EXIT_WOULD_LOSE_DATA)
+        .stderr(predicate::str::contains("snapctl.resync_check."));
+    on_9_11(&["lab", "cat", "RG1FV1_SM", "Failback Test/note.txt"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("written at Site 2"));
+
+    on_9_11(&["resync", "RG1FV1_SM", "--discard-changes", "--wait"])
+        .assert()
+        .success();
+    on_9_11(&["lab", "cat", "RG1FV1_SM", "Failback Test/note.txt"])
+        .assert()
+        .failure();
+}
+
+/// ONTAP 9.8 reports neither snapshot sizes nor deltas: whatever was written since the break
+/// cannot be measured, so resync refuses even when nothing was, and says what it rolls back to.
+#[test]
+fn against_ontap_9_8_resync_cannot_measure_and_needs_the_flag() {
+    let home = Home::new();
+    let on_9_8 = |args: &[&str]| {
+        let mut cmd = home.snapctl();
+        cmd.env("SNAPCTL_LAB_ONTAP_VERSION", "9.8").args(args);
+        cmd
+    };
+    on_9_8(&["break", "RG1FV1_SM"]).assert().success();
+    on_9_8(&["resync", "RG1FV1_SM"])
+        .assert()
+        .code(EXIT_WOULD_LOSE_DATA)
+        .stderr(predicate::str::contains("cannot say how much"))
+        .stderr(predicate::str::contains(
+            "rolls back to snapshot snapmirror.",
+        ));
+    on_9_8(&["resync", "RG1FV1_SM", "--discard-changes", "--wait"])
+        .assert()
+        .success();
+    assert_eq!(
+        home.relationship("fas2050upper:RG1FV1_SM")["mirror_state"],
+        "snapmirrored"
+    );
+
+    home.snapctl()
+        .env("SNAPCTL_LAB_ONTAP_VERSION", "8.3")
+        .arg("show")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("SNAPCTL_LAB_ONTAP_VERSION"));
+}
