@@ -34,8 +34,7 @@ pub(crate) async fn list_svms(
         .iter()
         .map(|s| render::svm(s.name.as_str(), &s.uuid, &s.nfs_lif))
         .collect();
-    let out = collection::respond(&call.path, &call.query, &render::SVM, &[], records)?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::SVM, records)
 }
 
 pub(crate) async fn get_svm(
@@ -62,8 +61,7 @@ pub(crate) async fn list_jobs(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let out = collection::respond(&call.path, &call.query, &render::JOB, &[], sim.jobs.all())?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::JOB, sim.jobs.all())
 }
 
 pub(crate) async fn get_job(
@@ -78,6 +76,30 @@ pub(crate) async fn get_job(
 }
 
 /// GET of one object: the `*` fields unless `fields=` says otherwise.
+/// A collection answer: `records` filtered, paged and projected as the query asks.
+pub(crate) fn listing(
+    call: &Call,
+    schema: &crate::sim::fields::Schema,
+    records: Vec<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let out = collection::respond(&call.path, &call.query, schema, &[], records)?;
+    Ok(reply(StatusCode::OK, out))
+}
+
+/// The record with this uuid, projected as the query asks; ONTAP's 404 (code 4) when none.
+pub(crate) fn by_uuid(
+    call: &Call,
+    schema: &crate::sim::fields::Schema,
+    records: Vec<serde_json::Value>,
+    uuid: &str,
+) -> Result<Response, ApiError> {
+    let record = records
+        .into_iter()
+        .find(|r| r["uuid"] == uuid)
+        .ok_or_else(ApiError::not_found_uuid)?;
+    single(call, schema, record)
+}
+
 pub(crate) fn single(
     call: &Call,
     schema: &crate::sim::fields::Schema,

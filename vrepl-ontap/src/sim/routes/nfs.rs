@@ -12,7 +12,7 @@ use serde_json::Value;
 use vrepl_storage::model::{ExportRule, NewExportRule, PolicyName, SvmName};
 use vrepl_storage::StorageArray;
 
-use super::cluster::single;
+use super::cluster::{listing, single};
 use super::volumes::body_svm;
 use super::{created, reply, Call};
 use crate::codes;
@@ -219,8 +219,7 @@ pub(crate) async fn list_rules(
     call.no_body()?;
     let (id, _, _, r) = policy_by_id(&sim, &id).await?;
     let records = r.iter().map(|rule| render::export_rule(id, rule)).collect();
-    let out = collection::respond(&call.path, &call.query, &render::EXPORT_RULE, &[], records)?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::EXPORT_RULE, records)
 }
 
 pub(crate) async fn get_rule(

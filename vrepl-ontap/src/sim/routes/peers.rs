@@ -5,13 +5,11 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::cluster::single;
-use super::{reply, Call};
-use crate::sim::collection;
+use super::cluster::{by_uuid, listing};
+use super::Call;
 use crate::sim::errors::ApiError;
 use crate::sim::render::{self, stable_uuid};
 use crate::sim::state::Sim;
@@ -56,14 +54,7 @@ pub(crate) async fn list_policies(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let out = collection::respond(
-        &call.path,
-        &call.query,
-        &render::POLICY,
-        &[],
-        policy_records(&sim).await?,
-    )?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::POLICY, policy_records(&sim).await?)
 }
 
 pub(crate) async fn get_policy(
@@ -72,12 +63,7 @@ pub(crate) async fn get_policy(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let record = policy_records(&sim)
-        .await?
-        .into_iter()
-        .find(|r| r["uuid"] == uuid.as_str())
-        .ok_or_else(ApiError::not_found_uuid)?;
-    single(&call, &render::POLICY, record)
+    by_uuid(&call, &render::POLICY, policy_records(&sim).await?, &uuid)
 }
 
 async fn peer_records(sim: &Sim) -> Result<Vec<Value>, ApiError> {
@@ -118,14 +104,7 @@ pub(crate) async fn list_peers(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let out = collection::respond(
-        &call.path,
-        &call.query,
-        &render::SVM_PEER,
-        &[],
-        peer_records(&sim).await?,
-    )?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::SVM_PEER, peer_records(&sim).await?)
 }
 
 pub(crate) async fn get_peer(
@@ -134,10 +113,5 @@ pub(crate) async fn get_peer(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let record = peer_records(&sim)
-        .await?
-        .into_iter()
-        .find(|r| r["uuid"] == uuid.as_str())
-        .ok_or_else(ApiError::not_found_uuid)?;
-    single(&call, &render::SVM_PEER, record)
+    by_uuid(&call, &render::SVM_PEER, peer_records(&sim).await?, &uuid)
 }

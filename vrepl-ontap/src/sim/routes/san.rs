@@ -12,11 +12,10 @@ use vrepl_storage::model::{
 };
 use vrepl_storage::StorageArray;
 
-use super::cluster::single;
+use super::cluster::{by_uuid, listing, single};
 use super::volumes::body_svm;
 use super::{created, reply, Call};
 use crate::codes;
-use crate::sim::collection;
 use crate::sim::errors::ApiError;
 use crate::sim::render;
 use crate::sim::state::Sim;
@@ -112,14 +111,7 @@ pub(crate) async fn list_luns(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let out = collection::respond(
-        &call.path,
-        &call.query,
-        &render::LUN,
-        &[],
-        lun_records(&sim).await?,
-    )?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::LUN, lun_records(&sim).await?)
 }
 
 pub(crate) async fn get_lun(
@@ -128,12 +120,7 @@ pub(crate) async fn get_lun(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let record = lun_records(&sim)
-        .await?
-        .into_iter()
-        .find(|r| r["uuid"] == uuid.as_str())
-        .ok_or_else(ApiError::not_found_uuid)?;
-    single(&call, &render::LUN, record)
+    by_uuid(&call, &render::LUN, lun_records(&sim).await?, &uuid)
 }
 
 pub(crate) async fn create_lun(
@@ -212,8 +199,7 @@ pub(crate) async fn list_igroups(
         .iter()
         .map(|g| igroup_record(&sim, &san, g))
         .collect();
-    let out = collection::respond(&call.path, &call.query, &render::IGROUP, &[], records)?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::IGROUP, records)
 }
 
 async fn igroup_by_uuid(sim: &Sim, uuid: &str) -> Result<(San, Igroup), ApiError> {
@@ -306,8 +292,7 @@ pub(crate) async fn list_initiators(
         .iter()
         .map(|i| render::initiator(&g, &i.to_string()))
         .collect();
-    let out = collection::respond(&call.path, &call.query, &render::INITIATOR, &[], records)?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::INITIATOR, records)
 }
 
 pub(crate) async fn get_initiator(
@@ -392,8 +377,7 @@ pub(crate) async fn list_maps(
     call.no_body()?;
     let san = san(&sim).await?;
     let records = san.maps.iter().map(|m| san.map_record(&sim, m)).collect();
-    let out = collection::respond(&call.path, &call.query, &render::LUN_MAP, &[], records)?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::LUN_MAP, records)
 }
 
 fn find_map<'a>(san: &'a San, lun_uuid: &str, igroup_uuid: &str) -> Option<&'a LunMap> {

@@ -14,7 +14,7 @@ use vrepl_storage::mirror::{
 use vrepl_storage::model::{NewVolume, VolumePath, VolumeType};
 use vrepl_storage::{MirrorControl, StorageArray};
 
-use super::cluster::single;
+use super::cluster::{listing, single};
 use super::{accepted, created, reply, Call};
 use crate::codes;
 use crate::sim::collection;
@@ -384,8 +384,7 @@ pub(crate) async fn list_transfers(
         .map(|t| render::transfer(&rel, &t))
         .into_iter()
         .collect();
-    let out = collection::respond(&call.path, &call.query, &render::TRANSFER, &[], records)?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::TRANSFER, records)
 }
 
 pub(crate) async fn get_transfer(

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 use vrepl_storage::mirror::MirrorState;
@@ -15,10 +14,9 @@ use vrepl_storage::model::{
 };
 use vrepl_storage::{MirrorControl, StorageArray};
 
-use super::cluster::single;
-use super::{accepted, reply, Call};
+use super::cluster::{listing, single};
+use super::{accepted, Call};
 use crate::codes;
-use crate::sim::collection;
 use crate::sim::errors::{ApiError, Doing};
 use crate::sim::render::{self, VolumeCtx};
 use crate::sim::state::Sim;
@@ -80,8 +78,7 @@ async fn records(sim: &Sim) -> Result<Vec<(Volume, Value)>, ApiError> {
 pub(crate) async fn list(State(sim): State<Arc<Sim>>, call: Call) -> Result<Response, ApiError> {
     call.no_body()?;
     let recs = records(&sim).await?.into_iter().map(|(_, r)| r).collect();
-    let out = collection::respond(&call.path, &call.query, &render::VOLUME, &[], recs)?;
-    Ok(reply(StatusCode::OK, out))
+    listing(&call, &render::VOLUME, recs)
 }
 
 pub(crate) async fn get_one(
@@ -394,14 +391,11 @@ pub(crate) async fn list_snapshots(
     call: Call,
 ) -> Result<Response, ApiError> {
     call.no_body()?;
-    let out = collection::respond(
-        &call.path,
-        &call.query,
+    listing(
+        &call,
         &render::SNAPSHOT,
-        &[],
         snapshot_records(&sim, &volume_uuid).await?,
-    )?;
-    Ok(reply(StatusCode::OK, out))
+    )
 }
 
 async fn snapshot_records(sim: &Sim, volume_uuid: &str) -> Result<Vec<Value>, ApiError> {
