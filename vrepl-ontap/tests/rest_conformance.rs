@@ -79,77 +79,15 @@ mod ontap_9_16 {
     }
 }
 
-/// The checks not run against simulators answering as ONTAP 9.8: none. (Before 9.9.1 the driver
-/// reverses the way Trident does: POST the reverse relationship onto the old source, a rw volume
-/// sharing a snapshot with the old destination, drop the destination's record, then PATCH the
-/// reverse one to `snapmirrored`; the fabric models that relationship as `broken_off`.) A check
-/// that cannot run there is named here with the reason.
-const NOT_RUN_ON_9_8: [&str; 0] = [];
-
-/// Every check against simulators answering as ONTAP 9.8.
+/// Every check against simulators answering as ONTAP 9.8. Before 9.9.1 the driver reverses a
+/// relationship the way Trident does: POST the reverse relationship onto the old source (a rw
+/// volume sharing a snapshot with the old destination), drop the destination's record, then
+/// PATCH the reverse one to `snapmirrored`; the fabric models that relationship as `broken_off`.
 mod ontap_9_8 {
     use super::RestHarness;
-    use vrepl_storage::conformance as suite;
 
-    macro_rules! checks {
-        ($($name:ident)*) => {$(
-            #[tokio::test(start_paused = true)]
-            async fn $name() {
-                suite::$name(&RestHarness { version: Some((9, 8, 0)) }).await;
-            }
-        )*};
-    }
-
-    checks! {
-        relationships_are_found_by_destination_path_and_volume_name
-        invalid_names_are_refused_before_they_reach_the_array
-        missing_objects_are_not_found
-        volumes_are_created_listed_and_deleted
-        snapshots_are_created_listed_and_deleted
-        initialize_follows_the_transition_table
-        update_follows_the_transition_table
-        quiesce_follows_the_transition_table
-        resume_follows_the_transition_table
-        break_follows_the_transition_table
-        resync_follows_the_transition_table
-        release_follows_the_transition_table
-        delete_follows_the_transition_table
-        create_and_initialize_copy_the_baseline
-        update_moves_content_to_the_destination
-        transfer_progress_grows_while_a_transfer_runs
-        quiesce_while_transferring_lets_the_transfer_finish
-        break_makes_the_destination_writable
-        break_works_with_the_source_cluster_down
-        break_during_a_transfer_fails_by_default
-        break_during_a_transfer_can_wait_for_it
-        break_during_a_transfer_can_abort_it
-        abort_stops_a_transfer_and_is_idempotent
-        a_failed_transfer_is_recorded_and_the_next_update_succeeds
-        resync_after_a_clean_break_needs_no_permission
-        resync_names_what_it_would_discard_and_needs_permission
-        reverse_resync_follows_the_transition_table
-        reverse_resync_refuses_to_discard_site1_writes
-        reverse_resync_and_update_carry_a_site2_write_back_to_site1
-        release_without_snapshots_makes_resync_impossible
-        delete_scopes_remove_what_they_name
-        clone_of_a_destination_uses_the_newest_snapmirror_snapshot
-        split_is_refused_while_the_clone_is_in_a_dp_relationship
-        seven_mode_clones_bring_their_luns_offline
-        a_clone_keeps_its_parent_snapshot_busy
-        lun_map_uses_a_chosen_id_or_the_lowest_free_one
-        igroup_initiators_are_added_and_removed_with_validation
-        lun_offline_and_online_is_what_hosts_see
-        export_policy_rule_and_junction_make_a_clone_mountable
-    }
-
-    /// A check added to the suite shows up here as a failure until it is run or named.
-    #[test]
-    fn every_check_is_run_or_named() {
-        let this = include_str!("rest_conformance.rs");
-        for check in suite::CHECKS {
-            let run = this.contains(&format!("\n        {}\n", check.name));
-            let named = super::NOT_RUN_ON_9_8.contains(&check.name);
-            assert!(run ^ named, "{}: run {run}, named {named}", check.name);
-        }
+    vrepl_storage::conformance_tests! {
+        #[tokio::test(start_paused = true)]
+        harness = RestHarness { version: Some((9, 8, 0)) };
     }
 }
